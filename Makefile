@@ -1,0 +1,80 @@
+# Istio egress conformance suite. The two commands: `make e2e` (the job) and `make test`
+# (every verification layer this machine can run). Tool versions come from go.mod (tool
+# directives); images and Istio from harness/config/pins.go.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+GINKGO := $(GO) tool ginkgo
+ARTIFACTS ?= _out/artifacts
+MANIFESTS_DIR ?= _out/manifests
+GINKGO_LABEL_FILTER ?=
+GINKGO_FOCUS ?=
+FUZZTIME ?= 4s
+export EGRESS_ARTIFACTS ?= $(ARTIFACTS)
+
+.PHONY: e2e test deps vet unit fuzz l2 images lab-images scenarios manifests dry-run actionlint clean help
+
+help:
+	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
+	@echo "make test       run every test layer possible here (L0 unit, L1 processes, L2 containers)"
+	@echo "make scenarios  list the scenario catalog;  make manifests  render every scenario's config"
+	@echo "make images     build the recording httpbin image;  make lab-images  offline fixture images"
+
+## e2e: preflight first (seconds, creates nothing), then the Ginkgo suite.
+e2e: images
+	$(GO) run ./cmd/egress preflight
+	mkdir -p $(ARTIFACTS)
+	$(GINKGO) -tags e2e --timeout=2h --output-dir=$(ARTIFACTS) \
+	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
+
+## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
+## when a layer's real component is missing.
+test: deps vet unit fuzz l2 dry-run scenarios manifests actionlint
+	@echo "make test: all layers passed"
+
+deps:
+	scripts/ensure-deps.sh
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
+
+## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
+unit:
+	$(GO) test -count=1 ./...
+
+## fuzz: every parser's fuzz target for a short, bounded time.
+fuzz:
+	@for pkg_target in $$(scripts/fuzz-targets.sh); do \
+	  pkg=$${pkg_target%%:*}; target=$${pkg_target##*:}; \
+	  echo "fuzz $$target ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## l2: real containers on the local Docker engine, images built locally (never pulled).
+l2: lab-images images
+	set -a; source scripts/lab/images.env; set +a; \
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -tags l2 -run L2 -v ./fixtures/outside/ ./harness/images/
+
+images:
+	scripts/build-echo-image.sh
+
+lab-images:
+	scripts/lab/build-images.sh
+
+scenarios:
+	$(GO) run ./cmd/egress scenarios
+
+manifests:
+	$(GO) run ./cmd/egress manifests $(MANIFESTS_DIR)
+
+## dry-run: the e2e tree (one container per scenario, one spec per probe) without a cluster.
+dry-run:
+	$(GINKGO) -tags e2e --dry-run -v ./suites/egress | tee _out/dry-run.log | tail -5
+
+actionlint:
+	$(GO) tool actionlint
+
+clean:
+	rm -rf _out

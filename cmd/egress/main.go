@@ -1,0 +1,53 @@
+// Command egress is the suite's command line outside Ginkgo: list the catalog, render every
+// scenario's manifests, check prerequisites before a run, and sweep a killed run's leftovers.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: egress <command>
+
+  scenarios            list every registered scenario: id, labels, source
+  manifests [DIR]      render every scenario's Istio config, one file per scenario and mode
+                       (default DIR: $MANIFESTS_DIR or _out/manifests)
+  preflight            check configuration, Docker and every image before anything is created
+
+Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "scenarios":
+		err = listScenarios(os.Stdout)
+	case "manifests":
+		dir := os.Getenv("MANIFESTS_DIR")
+		if len(os.Args) > 2 {
+			dir = os.Args[2]
+		}
+		if dir == "" {
+			dir = "_out/manifests"
+		}
+		err = renderManifests(dir, os.Stdout)
+	case "preflight":
+		err = preflight(ctx, os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "egress %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,417 @@
+// Package cluster creates, reuses and deletes the kind cluster a run uses, through kind's Go
+// library (sigs.k8s.io/kind/pkg/cluster) with its docker node provider.
+//
+// kind's library is not context-aware: it shells out to the docker CLI and waits by itself.
+// Every exported function runs its kind calls in a worker goroutine and returns when the
+// worker ends or ctx is done, whichever comes first. When ctx ends first, the worker keeps
+// running (kind cannot be interrupted) and keeps the cluster name's lock until it ends, so a
+// later Ensure or Delete of that name in this process waits for it instead of racing it; a
+// cluster that an abandoned Ensure finishes creating is deleted by the worker. After the
+// process dies, `kind delete cluster --name NAME` removes whatever is left.
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	kindexec "sigs.k8s.io/kind/pkg/exec"
+	kindlog "sigs.k8s.io/kind/pkg/log"
+
+	"github.com/egressconformance/iec/harness/dockerx"
+)
+
+// Settings named in messages (see harness/config).
+const (
+	NodeImageEnv = "EGRESS_KIND_NODE_IMAGE"
+	ReuseEnv     = "EGRESS_CLUSTER_REUSE"
+)
+
+// Spec says which cluster a run wants.
+type Spec struct {
+	Name       string
+	NodeImage  string        // overrides every node's image; empty: the images in ConfigYAML, else kind's default
+	ConfigYAML []byte        // kind v1alpha4 Cluster config (nil: DefaultConfig())
+	Reuse      bool          // reuse an existing cluster of that name
+	WaitReady  time.Duration // kind's wait for the control plane to be Ready (0: no wait)
+	// Log receives kind's progress lines (nil: discarded). An addition to the brief's API, so
+	// that a create of a minute or more is not silent.
+	Log io.Writer
+}
+
+// Cluster is a cluster ready for use.
+type Cluster struct {
+	Name           string
+	KubeconfigPath string
+	Created        bool // false when an existing cluster was reused
+}
+
+// state is what preflight learned about the name.
+type state struct {
+	exists bool
+	owned  bool
+}
+
+// Preflight checks, without changing anything, that Ensure(s) can work: the Docker engine
+// answers; the docker CLI (which kind drives) is on PATH; the kind config parses; the node
+// image is present locally (unless an existing cluster is going to be reused); and the name
+// is not taken by a cluster this suite did not create while Reuse is false.
+func Preflight(ctx context.Context, s Spec) error {
+	_, err := run(ctx, nil, "checking the prerequisites of kind cluster "+s.Name, func() (state, error) {
+		return preflight(ctx, s, newProvider(s.Log))
+	})
+	return err
+}
+
+func preflight(ctx context.Context, s Spec, p *kindcluster.Provider) (state, error) {
+	var st state
+	if err := validateName(s.Name); err != nil {
+		return st, err
+	}
+	if err := dockerx.Ping(ctx); err != nil {
+		return st, err
+	}
+	if _, err := exec.LookPath("docker"); err != nil {
+		return st, errors.New("the docker CLI is not on PATH: kind drives Docker through it; install the docker client (Debian: apt-get install docker.io) or add it to PATH")
+	}
+	cfg, err := parseConfig(s.ConfigYAML)
+	if err != nil {
+		return st, err
+	}
+	names, err := listClusters(p)
+	if err != nil {
+		return st, err
+	}
+	st.exists = slices.Contains(names, s.Name)
+	if st.exists {
+		var why string
+		st.owned, why = owned(ctx, p, s.Name)
+		if s.Reuse {
+			return st, nil // no image needed: the nodes already exist
+		}
+		if !st.owned {
+			return st, fmt.Errorf("a kind cluster named %q already exists and was not created by this suite (%s): delete it with `kind delete cluster --name %s`, reuse it with %s=true, or pick another name with EGRESS_CLUSTER_NAME",
+				s.Name, why, s.Name, ReuseEnv)
+		}
+		// Ours, left over from an earlier run: Ensure recreates it, which needs the image.
+	}
+	for _, img := range requiredImages(s.NodeImage, cfg) {
+		ok, err := dockerx.ImagePresent(ctx, img)
+		if err != nil {
+			return st, err
+		}
+		if !ok {
+			return st, missingImage(img)
+		}
+	}
+	return st, nil
+}
+
+func missingImage(img string) error {
+	hint := ""
+	if strings.Contains(img, "@sha256:") {
+		hint = " (a reference pinned by digest only matches an image pulled from a registry; for an image built or loaded without one, use its tag without @sha256:…)"
+	}
+	return fmt.Errorf("the kind node image %s is not present in the local Docker engine%s: on a machine with a registry run `docker pull %s` (and `docker save %s -o node.tar` to carry it over), load a saved one with `docker load -i <file>`, or set %s to a node image listed by `docker images`",
+		img, hint, img, img, NodeImageEnv)
+}
+
+// owned reports whether an existing cluster carries our node label, read from the
+// control-plane node's kubeadm configuration; why explains a false answer.
+func owned(ctx context.Context, p *kindcluster.Provider, name string) (ok bool, why string) {
+	nodes, err := p.ListNodes(name)
+	if err != nil {
+		return false, "its nodes could not be listed: " + kindMessage(err)
+	}
+	found := false
+	for _, n := range nodes {
+		if role, _ := n.Role(); role != "control-plane" {
+			continue
+		}
+		found = true
+		var buf bytes.Buffer
+		if err := n.CommandContext(ctx, "cat", "/kind/kubeadm.conf").SetStdout(&buf).Run(); err != nil {
+			return false, fmt.Sprintf("its ownership could not be checked: reading /kind/kubeadm.conf in node %s failed: %s", n, err)
+		}
+		if !strings.Contains(buf.String(), ManagedLabelKey+"="+ManagedLabelValue) {
+			return false, "its nodes lack the label " + ManagedLabelKey + "=" + ManagedLabelValue
+		}
+	}
+	if !found {
+		return false, "it has no control-plane node"
+	}
+	return true, ""
+}
+
+// Ensure returns a usable cluster. It runs Preflight, then reuses the existing cluster (Reuse
+// and it exists), or deletes and recreates a cluster this suite left behind (Reuse false), or
+// creates a new one. The kubeconfig is written to kubeconfigDir/<name>.kubeconfig (mode 0600);
+// the user's own kubeconfig is not touched.
+func Ensure(ctx context.Context, s Spec, kubeconfigDir string) (*Cluster, error) {
+	if err := validateName(s.Name); err != nil {
+		return nil, err
+	}
+	if kubeconfigDir == "" {
+		return nil, errors.New("Ensure: empty kubeconfig directory: pass the run's artifacts or temporary directory")
+	}
+	if err := os.MkdirAll(kubeconfigDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the kubeconfig directory %s: %w", kubeconfigDir, err)
+	}
+	kubeconfig, err := filepath.Abs(filepath.Join(kubeconfigDir, s.Name+".kubeconfig"))
+	if err != nil {
+		return nil, fmt.Errorf("resolving the kubeconfig path in %s: %w", kubeconfigDir, err)
+	}
+	return run(ctx, &s.Name, "ensuring kind cluster "+s.Name, func() (*Cluster, error) {
+		return ensure(ctx, s, kubeconfig)
+	})
+}
+
+func ensure(ctx context.Context, s Spec, kubeconfig string) (*Cluster, error) {
+	p := newProvider(s.Log)
+	st, err := preflight(ctx, s, p)
+	if err != nil {
+		return nil, err
+	}
+	if st.exists && s.Reuse {
+		raw, err := p.KubeConfig(s.Name, false)
+		if err != nil {
+			return nil, fmt.Errorf("reusing kind cluster %q: reading its kubeconfig: %s: is its node container running? (`docker ps -a --filter label=io.x-k8s.kind.cluster=%s`; `docker start` it, or delete it with `kind delete cluster --name %s`)",
+				s.Name, kindMessage(err), s.Name, s.Name)
+		}
+		if err := os.WriteFile(kubeconfig, []byte(raw), 0o600); err != nil {
+			return nil, fmt.Errorf("writing the kubeconfig of kind cluster %q to %s: %w", s.Name, kubeconfig, err)
+		}
+		remember(s.Name, kubeconfig)
+		return &Cluster{Name: s.Name, KubeconfigPath: kubeconfig, Created: false}, nil
+	}
+	if st.exists {
+		logf(s.Log, "kind cluster %s was left behind by an earlier run of this suite: deleting it to create a fresh one (set %s=true to keep it)", s.Name, ReuseEnv)
+		// Its kubeconfig entries live in the file an earlier Ensure wrote, the same path.
+		if err := deleteCluster(p, s.Name, kubeconfig); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := parseConfig(s.ConfigYAML)
+	if err != nil {
+		return nil, err
+	}
+	// kind merges into an existing file; start from none.
+	if err := os.Remove(kubeconfig); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("removing the stale kubeconfig %s: %w", kubeconfig, err)
+	}
+	opts := []kindcluster.CreateOption{
+		kindcluster.CreateWithV1Alpha4Config(cfg),
+		kindcluster.CreateWithKubeconfigPath(kubeconfig),
+		kindcluster.CreateWithWaitForReady(s.WaitReady),
+		kindcluster.CreateWithDisplayUsage(false),
+		kindcluster.CreateWithDisplaySalutation(false),
+	}
+	if s.NodeImage != "" {
+		opts = append(opts, kindcluster.CreateWithNodeImage(s.NodeImage))
+	}
+	logf(s.Log, "creating kind cluster %s (kubeconfig %s)", s.Name, kubeconfig)
+	if err := p.Create(s.Name, opts...); err != nil {
+		return nil, fmt.Errorf("creating kind cluster %q: %s: read kind's lines in the log, `docker logs %s-control-plane`, and run `kind delete cluster --name %s` if nodes were left behind",
+			s.Name, kindMessage(err), s.Name, s.Name)
+	}
+	if ctx.Err() != nil {
+		// The caller gave up while kind was creating: nobody will use or delete this cluster.
+		logf(s.Log, "the caller gave up while kind cluster %s was being created: deleting it", s.Name)
+		_ = deleteCluster(p, s.Name, kubeconfig)
+		return nil, ctx.Err()
+	}
+	remember(s.Name, kubeconfig)
+	return &Cluster{Name: s.Name, KubeconfigPath: kubeconfig, Created: true}, nil
+}
+
+// Delete removes the cluster's nodes and its kubeconfig entries. Deleting a cluster that does
+// not exist (any more) is not an error, so Delete may be called twice. The entries are removed
+// from the file Ensure wrote when this process created or reused the cluster; otherwise from
+// the default kubeconfig ($KUBECONFIG or ~/.kube/config), as `kind delete cluster` does.
+func Delete(ctx context.Context, name string) error {
+	if err := validateName(name); err != nil {
+		return err
+	}
+	_, err := run(ctx, &name, "deleting kind cluster "+name, func() (struct{}, error) {
+		return struct{}{}, deleteCluster(newProvider(nil), name, kubeconfigOf(name))
+	})
+	return err
+}
+
+func deleteCluster(p *kindcluster.Provider, name, kubeconfig string) error {
+	if err := p.Delete(name, kubeconfig); err != nil {
+		return fmt.Errorf("deleting kind cluster %q: %s: is Docker running? remove its nodes by hand with `docker rm -f $(docker ps -aq --filter label=io.x-k8s.kind.cluster=%s)`",
+			name, kindMessage(err), name)
+	}
+	return nil
+}
+
+// ExportLogs writes kind's log bundle (node journals, container and pod logs) under dir.
+func ExportLogs(ctx context.Context, name, dir string) error {
+	if err := validateName(name); err != nil {
+		return err
+	}
+	if dir == "" {
+		return errors.New("ExportLogs: empty directory: pass the run's artifacts directory")
+	}
+	_, err := run(ctx, &name, "exporting the logs of kind cluster "+name, func() (struct{}, error) {
+		p := newProvider(nil)
+		names, err := listClusters(p)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if !slices.Contains(names, name) {
+			return struct{}{}, fmt.Errorf("no kind cluster named %q (existing: %v): nothing to export", name, names)
+		}
+		if err := p.CollectLogs(name, dir); err != nil {
+			return struct{}{}, fmt.Errorf("exporting the logs of kind cluster %q to %s: %s (some files may have been written)", name, dir, kindMessage(err))
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// List returns the names of the kind clusters on the Docker engine (nodes running or not).
+func List(ctx context.Context) ([]string, error) {
+	return run(ctx, nil, "listing kind clusters", func() ([]string, error) {
+		return listClusters(newProvider(nil))
+	})
+}
+
+func listClusters(p *kindcluster.Provider) ([]string, error) {
+	names, err := p.List()
+	if err != nil {
+		return nil, fmt.Errorf("listing kind clusters: %s: check that `docker ps` works", kindMessage(err))
+	}
+	return names, nil
+}
+
+func newProvider(w io.Writer) *kindcluster.Provider {
+	return kindcluster.NewProvider(kindcluster.ProviderWithDocker(), kindcluster.ProviderWithLogger(logger{w: w}))
+}
+
+// run executes f in a worker goroutine and waits for it or for ctx. With a name, the worker
+// holds that cluster name's lock for as long as it runs, even after the caller gave up.
+func run[T any](ctx context.Context, name *string, what string, f func() (T, error)) (T, error) {
+	var zero T
+	unlock := func() {}
+	if name != nil {
+		u, err := lock(ctx, *name)
+		if err != nil {
+			return zero, err
+		}
+		unlock = u
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		defer unlock()
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return zero, fmt.Errorf("%s: %w before kind finished; kind cannot be interrupted and goes on in the background (a cluster it finishes creating is deleted again while this process lives; otherwise use `kind delete cluster`)", what, ctx.Err())
+	}
+}
+
+// kindMessage is kind's error text plus the tail of the failing command's output, which kind
+// keeps out of Error() (its CLI prints it separately). No stack traces.
+func kindMessage(err error) string {
+	msg := err.Error()
+	if re := kindexec.RunErrorForError(err); re != nil && len(bytes.TrimSpace(re.Output)) > 0 {
+		lines := strings.Split(strings.TrimSpace(string(re.Output)), "\n")
+		if len(lines) > 15 {
+			lines = append([]string{"…"}, lines[len(lines)-15:]...)
+		}
+		msg += "; command output:\n  " + strings.Join(lines, "\n  ")
+	}
+	return msg
+}
+
+// --- per-name serialisation and what this process wrote ---
+
+var (
+	mu      sync.Mutex
+	slots   = map[string]chan struct{}{}
+	configs = map[string]string{} // cluster name -> kubeconfig path written by Ensure
+)
+
+// lock takes the name's slot, or gives up when ctx ends.
+func lock(ctx context.Context, name string) (func(), error) {
+	mu.Lock()
+	s, ok := slots[name]
+	if !ok {
+		s = make(chan struct{}, 1)
+		slots[name] = s
+	}
+	mu.Unlock()
+	select {
+	case s <- struct{}{}:
+		return func() { <-s }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another operation on kind cluster %q to finish: %w", name, ctx.Err())
+	}
+}
+
+func remember(name, kubeconfig string) {
+	mu.Lock()
+	defer mu.Unlock()
+	configs[name] = kubeconfig
+}
+
+func kubeconfigOf(name string) string {
+	mu.Lock()
+	defer mu.Unlock()
+	return configs[name]
+}
+
+// --- kind's logger, writing to Spec.Log ---
+
+type logger struct{ w io.Writer }
+
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, "kind: "+format+"\n", args...)
+	}
+}
+
+func (l logger) Warn(m string)                        { logf(l.w, "WARNING: %s", m) }
+func (l logger) Warnf(f string, a ...any)             { logf(l.w, "WARNING: "+f, a...) }
+func (l logger) Error(m string)                       { logf(l.w, "ERROR: %s", m) }
+func (l logger) Errorf(f string, a ...any)            { logf(l.w, "ERROR: "+f, a...) }
+func (l logger) V(v kindlog.Level) kindlog.InfoLogger { return infoLogger{w: l.w, on: v <= 0} }
+
+type infoLogger struct {
+	w  io.Writer
+	on bool
+}
+
+func (l infoLogger) Info(m string) {
+	if l.on {
+		logf(l.w, "%s", m)
+	}
+}
+
+func (l infoLogger) Infof(f string, a ...any) {
+	if l.on {
+		logf(l.w, f, a...)
+	}
+}
+
+func (l infoLogger) Enabled() bool { return l.on && l.w != nil }

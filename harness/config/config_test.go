@@ -1,0 +1,130 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	l := NewLoader(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return l.Load(func(k string) string { return env[k] })
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatalf("defaults rejected: %v", err)
+	}
+	if c.Mode != Hermetic || c.Istio.Version != DefaultIstioVersion || c.RunID == "" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	os.WriteFile(file, []byte("mode: internet\nistio:\n  version: 1.30.2\n  hub: file.example/istio\nintervals:\n  poll: 2s\nconverge: 5\n"), 0o600)
+	c, err := load(t, map[string]string{
+		"EGRESS_CONFIG":        file,
+		"EGRESS_ISTIO_VERSION": "1.29.4", // env beats file
+		"EGRESS_CONVERGE":      "4",
+	}, "-egress.converge=2") // flag beats env
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mode != Internet || c.Istio.Hub != "file.example/istio" || c.Intervals.Poll != 2*time.Second {
+		t.Errorf("file values not applied: %+v", c)
+	}
+	if c.Istio.Version != "1.29.4" {
+		t.Errorf("env must beat file: version %s", c.Istio.Version)
+	}
+	if c.Converge != 2 {
+		t.Errorf("flag must beat env: converge %d", c.Converge)
+	}
+}
+
+// Every bad input gets one message that names the setting and says what to do.
+func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
+	dir := t.TempDir()
+	notYAML := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(notYAML, []byte("mode: [unclosed\n"), 0o600)
+	unknown := filepath.Join(dir, "unknown.yaml")
+	os.WriteFile(unknown, []byte("istio:\n  versoin: 1.31.1\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"malformed istio version", map[string]string{"EGRESS_ISTIO_VERSION": "1.31"[:3] + "x"}, []string{"EGRESS_ISTIO_VERSION", "not a release version", "1.31.1"}},
+		{"unsupported istio version", map[string]string{"EGRESS_ISTIO_VERSION": "1.20.1"}, []string{"EGRESS_ISTIO_VERSION", "not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIOCTL"}},
+		{"unknown mode", map[string]string{"EGRESS_MODE": "offline"}, []string{"EGRESS_MODE", `unknown mode "offline"`, "hermetic"}},
+		{"bad duration", map[string]string{"EGRESS_INTERVAL_PROPAGATION": "two minutes"}, []string{"EGRESS_INTERVAL_PROPAGATION", "not a duration", "90s"}},
+		{"bad boolean", map[string]string{"EGRESS_CLUSTER_REUSE": "yes please"}, []string{"EGRESS_CLUSTER_REUSE", "not a boolean"}},
+		{"malformed image", map[string]string{"EGRESS_IMAGE_SQUID": "Squid:Latest:Now"}, []string{"EGRESS_IMAGE_SQUID", "not an image reference", "[registry/]repository"}},
+		{"bad digest", map[string]string{"EGRESS_IMAGE_CURL": "curlimages/curl@sha256:abc"}, []string{"EGRESS_IMAGE_CURL", "not an image reference"}},
+		{"unreadable file", map[string]string{"EGRESS_CONFIG": filepath.Join(dir, "missing.yaml")}, []string{"missing.yaml", "cannot be read", "EGRESS_CONFIG"}},
+		{"file not yaml", map[string]string{"EGRESS_CONFIG": notYAML}, []string{"bad.yaml", "not valid YAML"}},
+		{"unknown key in file", map[string]string{"EGRESS_CONFIG": unknown}, []string{`unknown setting "istio.versoin"`}},
+		{"tiny probe timeout", map[string]string{"EGRESS_INTERVAL_PROBE": "1s"}, []string{"EGRESS_INTERVAL_PROBE", "probe ≥ 6s"}},
+		{"bad cluster name", map[string]string{"EGRESS_CLUSTER_NAME": "My_Cluster"}, []string{"EGRESS_CLUSTER_NAME", "not a valid kind cluster name"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, tc.env)
+			if err == nil {
+				t.Fatal("accepted bad input")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestBadFlagNamesTheFlag(t *testing.T) {
+	_, err := load(t, nil, "-egress.intervals.poll=soon")
+	if err == nil || !strings.Contains(err.Error(), "-egress.intervals.poll") {
+		t.Fatalf("want an error naming the flag, got %v", err)
+	}
+}
+
+func TestRegistryOverride(t *testing.T) {
+	c := Default()
+	c.Images.Registry = "mirror.corp:5000/hub"
+	if got, want := c.Image("curl"), "mirror.corp:5000/hub/curlimages/curl:8.16.0@sha256:463eaf6072688fe96ac64fa623fe73e1dbe25d8ad6c34404a669ad3ce1f104b6"; got != want {
+		t.Errorf("registry rewrite: got %s want %s", got, want)
+	}
+	c.Images.Squid = "egress-lab/squid:5.7" // an individual override wins over the registry
+	if got := c.Image("squid"); got != "egress-lab/squid:5.7" {
+		t.Errorf("individual override lost: %s", got)
+	}
+	if got := (Config{Images: Images{Echo: DefaultEchoImage}}).Image("echo"); got != DefaultEchoImage {
+		t.Errorf("no registry must leave the image alone: %s", got)
+	}
+}
+
+func TestEverySettingRoundTrips(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Settings {
+		for _, k := range []string{s.Key, s.Env, s.Flag} {
+			if seen[k] {
+				t.Errorf("duplicate setting name %s", k)
+			}
+			seen[k] = true
+		}
+		c := Default()
+		if err := s.set(&c, s.get(&c)); err != nil {
+			t.Errorf("%s: default value %q does not round-trip: %v", s.Key, s.get(&c), err)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Setting is one configurable value: its YAML key, environment variable and flag.
+// The same table drives the file, the environment, the flags and the README table.
+type Setting struct {
+	Key  string // YAML path, e.g. "istio.version"
+	Env  string // EGRESS_ISTIO_VERSION
+	Flag string // egress.istio.version
+	Help string
+	get  func(*Config) string
+	set  func(*Config, string) error
+}
+
+// Get renders the setting's current value.
+func (s Setting) Get(c *Config) string { return s.get(c) }
+
+func str(key, env, help string, p func(*Config) *string) Setting {
+	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
+		get: func(c *Config) string { return *p(c) },
+		set: func(c *Config, v string) error { *p(c) = v; return nil }}
+}
+
+func boolean(key, env, help string, p func(*Config) *bool) Setting {
+	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
+		get: func(c *Config) string { return strconv.FormatBool(*p(c)) },
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a boolean: use true or false", v)
+			}
+			*p(c) = b
+			return nil
+		}}
+}
+
+func duration(key, env, help string, p func(*Config) *time.Duration) Setting {
+	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
+		get: func(c *Config) string { return p(c).String() },
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration: use Go syntax such as 90s, 2m or 1m30s", v)
+			}
+			*p(c) = d
+			return nil
+		}}
+}
+
+func integer(key, env, help string, p func(*Config) *int) Setting {
+	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
+		get: func(c *Config) string { return strconv.Itoa(*p(c)) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			*p(c) = n
+			return nil
+		}}
+}
+
+func integer64(key, env, help string, p func(*Config) *int64) Setting {
+	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
+		get: func(c *Config) string { return strconv.FormatInt(*p(c), 10) },
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			*p(c) = n
+			return nil
+		}}
+}
+
+// Settings lists every setting in the order the README shows them.
+var Settings = []Setting{
+	str("mode", "EGRESS_MODE", "hermetic (fake *.egress.test hosts served by the suite's containers) or internet (the docs' public hosts)",
+		func(c *Config) *string { return (*string)(&c.Mode) }),
+	str("runID", "EGRESS_RUN_ID", "label value on everything the run creates (random when empty)",
+		func(c *Config) *string { return &c.RunID }),
+	str("cluster.name", "EGRESS_CLUSTER_NAME", "kind cluster name",
+		func(c *Config) *string { return &c.Cluster.Name }),
+	boolean("cluster.reuse", "EGRESS_CLUSTER_REUSE", "reuse an existing kind cluster of that name instead of creating one",
+		func(c *Config) *bool { return &c.Cluster.Reuse }),
+	boolean("cluster.keep", "EGRESS_CLUSTER_KEEP", "keep the cluster (and Istio) after the run",
+		func(c *Config) *bool { return &c.Cluster.Keep }),
+	str("cluster.nodeImage", "EGRESS_KIND_NODE_IMAGE", "kind node image",
+		func(c *Config) *string { return &c.Cluster.NodeImage }),
+	str("cluster.kindConfig", "EGRESS_KIND_CONFIG", "path to a kind v1alpha4 Cluster config (optional)",
+		func(c *Config) *string { return &c.Cluster.KindConfig }),
+	str("istio.version", "EGRESS_ISTIO_VERSION", "Istio release to install (one of the supported minors)",
+		func(c *Config) *string { return &c.Istio.Version }),
+	str("istio.istioctl", "EGRESS_ISTIOCTL", "path to an istioctl to use instead of downloading the release archive",
+		func(c *Config) *string { return &c.Istio.Istioctl }),
+	str("istio.hub", "EGRESS_ISTIO_HUB", "registry/repository of Istio's images (air-gapped mirror)",
+		func(c *Config) *string { return &c.Istio.Hub }),
+	str("istio.tag", "EGRESS_ISTIO_TAG", "tag of Istio's images (defaults to the version)",
+		func(c *Config) *string { return &c.Istio.Tag }),
+	str("istio.cacheDir", "EGRESS_ISTIO_CACHE", "where verified istioctl downloads are cached, per version",
+		func(c *Config) *string { return &c.Istio.CacheDir }),
+	boolean("istio.controlPlaneOnly", "EGRESS_ISTIO_CONTROL_PLANE_ONLY", "install istiod only (no Envoy image available): data-plane probes are skipped with that reason",
+		func(c *Config) *bool { return &c.Istio.ControlPlaneOnly }),
+	str("images.registry", "EGRESS_IMAGE_REGISTRY", "registry host that replaces the registry of every fixture image not overridden below",
+		func(c *Config) *string { return &c.Images.Registry }),
+	str("images.curl", "EGRESS_IMAGE_CURL", "in-cluster client image (curl)",
+		func(c *Config) *string { return &c.Images.Curl }),
+	str("images.squid", "EGRESS_IMAGE_SQUID", "forward proxy image (Squid), outside the cluster",
+		func(c *Config) *string { return &c.Images.Squid }),
+	str("images.echo", "EGRESS_IMAGE_ECHO", "recording httpbin image, outside the cluster (built locally by `make images` by default)",
+		func(c *Config) *string { return &c.Images.Echo }),
+	duration("intervals.setup", "EGRESS_INTERVAL_SETUP", "bound on each setup step (cluster, Istio, fixtures)",
+		func(c *Config) *time.Duration { return &c.Intervals.Setup }),
+	duration("intervals.propagation", "EGRESS_INTERVAL_PROPAGATION", "bound on config reaching the proxies",
+		func(c *Config) *time.Duration { return &c.Intervals.Propagation }),
+	duration("intervals.poll", "EGRESS_INTERVAL_POLL", "pause between attempts while waiting",
+		func(c *Config) *time.Duration { return &c.Intervals.Poll }),
+	duration("intervals.negativeWindow", "EGRESS_INTERVAL_NEGATIVE_WINDOW", "how long a negative outcome (blocked, 504) must keep holding",
+		func(c *Config) *time.Duration { return &c.Intervals.NegativeWindow }),
+	duration("intervals.probe", "EGRESS_INTERVAL_PROBE", "bound on one client request (curl --max-time)",
+		func(c *Config) *time.Duration { return &c.Intervals.Probe }),
+	integer("converge", "EGRESS_CONVERGE", "consecutive passes a positive probe needs",
+		func(c *Config) *int { return &c.Converge }),
+	str("artifactsDir", "EGRESS_ARTIFACTS", "where JUnit, reports and failure evidence are written",
+		func(c *Config) *string { return &c.ArtifactsDir }),
+	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on one scenario's failure evidence",
+		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),
+	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failing scenarios get a full evidence dump",
+		func(c *Config) *int { return &c.EvidenceMaxDumps }),
+}
+
+// FileEnv names the optional YAML config file.
+const FileEnv = "EGRESS_CONFIG"
+
+func defaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "egress-conformance", "istio")
+	}
+	return filepath.Join(os.TempDir(), "egress-conformance", "istio")
+}

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/distribution/reference"
+
+	"github.com/egressconformance/iec/harness/version"
+)
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// Validate checks every setting and returns all problems at once, each naming the setting
+// (YAML key and environment variable) and the fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		env := ""
+		for _, s := range Settings {
+			if s.Key == key {
+				env = s.Env
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s (%s): %s", env, key, fmt.Sprintf(format, a...)))
+	}
+	if c.Mode != Hermetic && c.Mode != Internet {
+		bad("mode", "unknown mode %q: use %q (default, no internet needed) or %q", c.Mode, Hermetic, Internet)
+	}
+	if c.RunID != "" && (!dnsLabel.MatchString(c.RunID) || len(c.RunID) > 20) {
+		bad("runID", "%q is not usable as a label value and name suffix: use up to 20 lowercase letters, digits and '-'", c.RunID)
+	}
+	if !dnsLabel.MatchString(c.Cluster.Name) || len(c.Cluster.Name) > 40 {
+		bad("cluster.name", "%q is not a valid kind cluster name: use lowercase letters, digits and '-', at most 40", c.Cluster.Name)
+	}
+	if v, err := version.Parse(c.Istio.Version); err != nil {
+		bad("istio.version", "%v", err)
+	} else if !slices.Contains(SupportedIstioMinors, v.MinorString()) && c.Istio.Istioctl == "" {
+		bad("istio.version", "Istio %s is not supported: use a release of %s (or give your own istioctl with EGRESS_ISTIOCTL to try another)",
+			c.Istio.Version, strings.Join(SupportedIstioMinors, ", "))
+	}
+	for _, img := range []struct{ key, ref string }{
+		{"cluster.nodeImage", c.Cluster.NodeImage},
+		{"images.curl", c.Images.Curl},
+		{"images.squid", c.Images.Squid},
+		{"images.echo", c.Images.Echo},
+	} {
+		if _, err := reference.ParseNormalizedNamed(img.ref); err != nil {
+			bad(img.key, "%q is not an image reference (%v): use [registry/]repository[:tag][@sha256:digest]", img.ref, err)
+		}
+	}
+	if c.Images.Registry != "" {
+		if _, err := reference.ParseNormalizedNamed(c.Images.Registry + "/x"); err != nil || strings.Contains(c.Images.Registry, "@") {
+			bad("images.registry", "%q is not a registry host[:port][/path]", c.Images.Registry)
+		}
+	}
+	if c.Istio.Hub != "" {
+		if _, err := reference.ParseNormalizedNamed(c.Istio.Hub + "/pilot"); err != nil {
+			bad("istio.hub", "%q is not a registry/repository prefix such as docker.io/istio", c.Istio.Hub)
+		}
+	}
+	iv := c.Intervals
+	for _, d := range []struct {
+		key string
+		ok  bool
+	}{
+		{"intervals.setup", iv.Setup > 0},
+		{"intervals.propagation", iv.Propagation > 0},
+		{"intervals.poll", iv.Poll > 0 && iv.Poll < iv.Propagation},
+		{"intervals.negativeWindow", iv.NegativeWindow > 0},
+		{"intervals.probe", iv.Probe >= 6e9},
+	} {
+		if !d.ok {
+			bad(d.key, "out of range: setup, propagation and negativeWindow must be > 0, poll < propagation, probe ≥ 6s (scenarios wait on /delay/5)")
+		}
+	}
+	if c.Converge < 1 || c.Converge > 20 {
+		bad("converge", "%d consecutive passes is out of range: use 1 to 20", c.Converge)
+	}
+	if c.ArtifactsDir == "" {
+		bad("artifactsDir", "empty: give a directory for reports and evidence")
+	}
+	if c.EvidenceMaxBytes < 1<<16 || c.EvidenceMaxDumps < 0 {
+		bad("evidenceMaxBytes", "evidence caps out of range: evidenceMaxBytes ≥ 65536, evidenceMaxDumps ≥ 0")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return nil
+}
+
+// Image returns the reference to use for a role's image: an individual override wins;
+// otherwise a configured Registry replaces the default image's registry host.
+func (c Config) Image(role string) string {
+	var ref, def string
+	switch role {
+	case "curl":
+		ref, def = c.Images.Curl, DefaultCurlImage
+	case "squid":
+		ref, def = c.Images.Squid, DefaultSquidImage
+	case "echo":
+		ref, def = c.Images.Echo, DefaultEchoImage
+	case "node":
+		ref, def = c.Cluster.NodeImage, DefaultKindNodeImage
+	default:
+		panic("config: unknown image role " + role)
+	}
+	if ref != def || c.Images.Registry == "" {
+		return ref
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ref
+	}
+	out := c.Images.Registry + "/" + reference.Path(named)
+	if t, ok := named.(reference.Tagged); ok {
+		out += ":" + t.Tag()
+	}
+	if d, ok := named.(reference.Digested); ok {
+		out += "@" + d.Digest().String()
+	}
+	return out
+}
+
+// IstioTag is the image tag istioctl installs: the configured tag or the version.
+func (c Config) IstioTag() string {
+	if c.Istio.Tag != "" {
+		return c.Istio.Tag
+	}
+	return c.Istio.Version
+}

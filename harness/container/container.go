@@ -1,0 +1,88 @@
+// Package container holds the testcontainers-go mechanics the fixtures share: starting a
+// labelled container on a Docker network, exec with separated output, and the reaper choice.
+package container
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
+)
+
+// RunLabel marks every container, network and namespace a run creates, so leftovers of a
+// killed run can be swept (`make clean`).
+const (
+	RunLabel  = "egress-conformance/run"
+	RoleLabel = "egress-conformance/role"
+)
+
+// ReaperEnv is testcontainers' switch for its Ryuk reaper.
+const ReaperEnv = "TESTCONTAINERS_RYUK_DISABLED"
+
+// ChooseReaper decides whether testcontainers may use its Ryuk reaper. Ryuk is an image
+// (testcontainers/ryuk) that has to be pulled; when it is neither present nor pullable the
+// run must still work, so the reaper is disabled and the suite removes its own containers by
+// label (Teardown, and `make clean` after a kill -9). It must run before the first
+// testcontainers call, because testcontainers reads its configuration once.
+// imagePresent reports whether the reaper image is available locally.
+func ChooseReaper(ctx context.Context, imagePresent func(ctx context.Context, ref string) (bool, error)) (disabled bool, reason string) {
+	if v := os.Getenv(ReaperEnv); v != "" {
+		return v == "true" || v == "1", ReaperEnv + "=" + v + " set by the user"
+	}
+	const ryuk = "testcontainers/ryuk:0.14.0"
+	ok, err := imagePresent(ctx, ryuk)
+	if err == nil && ok {
+		return false, "reaper image " + ryuk + " present"
+	}
+	os.Setenv(ReaperEnv, "true")
+	return true, "reaper image " + ryuk + " not present locally: reaper disabled, the suite removes its containers by the " + RunLabel + " label"
+}
+
+// ExecResult is what a command in a container printed and how it exited.
+type ExecResult struct {
+	Stdout, Stderr []byte
+	ExitCode       int
+}
+
+// Exec runs cmd in c and separates stdout from stderr (Docker multiplexes them).
+func Exec(ctx context.Context, c testcontainers.Container, cmd ...string) (ExecResult, error) {
+	code, r, err := c.Exec(ctx, cmd, tcexec.Multiplexed())
+	if err != nil {
+		return ExecResult{}, fmt.Errorf("exec %q in container %s: %w", cmd, c.GetContainerID()[:12], err)
+	}
+	// Multiplexed() strips Docker's stream headers and merges stdout and stderr.
+	out, err := io.ReadAll(r)
+	if err != nil {
+		return ExecResult{}, fmt.Errorf("reading output of %q: %w", cmd, err)
+	}
+	return ExecResult{Stdout: out, ExitCode: code}, nil
+}
+
+// ExecSplit runs cmd and keeps stdout and stderr apart (for curl: -w JSON on stdout,
+// errors on stderr).
+func ExecSplit(ctx context.Context, c testcontainers.Container, cmd ...string) (ExecResult, error) {
+	code, r, err := c.Exec(ctx, cmd)
+	if err != nil {
+		return ExecResult{}, fmt.Errorf("exec %q in container %s: %w", cmd, c.GetContainerID()[:12], err)
+	}
+	var stdout, stderr bytes.Buffer
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, r); err != nil {
+		return ExecResult{}, fmt.Errorf("reading output of %q: %w", cmd, err)
+	}
+	return ExecResult{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: code}, nil
+}
+
+// Logs returns everything the container printed (stdout and stderr, demultiplexed).
+func Logs(ctx context.Context, c testcontainers.Container) ([]byte, error) {
+	r, err := c.Logs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("logs of container %s: %w", c.GetContainerID()[:12], err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}

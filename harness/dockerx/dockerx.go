@@ -1,0 +1,279 @@
+// Package dockerx holds the few Docker engine calls the harness makes directly (outside
+// testcontainers and kind): is the engine there, is an image present locally, and sweeping
+// what a run left behind by label.
+//
+// The client is the Docker Engine API client that testcontainers-go v0.44 brings,
+// github.com/moby/moby/client (the successor of github.com/docker/docker/client, which is not
+// in this module's graph). It is configured like the docker CLI's environment: DOCKER_HOST,
+// DOCKER_API_VERSION, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY; the API version is negotiated with
+// the engine (the oldest engine it accepts speaks API 1.40). Docker CLI contexts
+// (DOCKER_CONTEXT, `docker context use`) are not read: export DOCKER_HOST instead.
+package dockerx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+)
+
+// DefaultTimeout bounds a call when the caller's context has no deadline, so that an engine
+// address that swallows packets cannot hang the run.
+const DefaultTimeout = 30 * time.Second
+
+// newClient builds a client from the environment. The returned host is what the client
+// dials, for error messages.
+func newClient() (*client.Client, string, error) {
+	c, err := client.New(client.FromEnv)
+	if err != nil {
+		host := os.Getenv(client.EnvOverrideHost)
+		return nil, host, fmt.Errorf("cannot configure the Docker client from the environment (DOCKER_HOST=%q): %v: set DOCKER_HOST to a valid address such as unix:///var/run/docker.sock or tcp://HOST:2375", host, err)
+	}
+	return c, c.DaemonHost(), nil
+}
+
+// withDefaultTimeout applies DefaultTimeout when ctx has no deadline.
+func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, DefaultTimeout)
+}
+
+// unreachable is the one message every function gives when the engine cannot be reached.
+func unreachable(host string, cause error) error {
+	return &UnreachableError{Host: host, Cause: cause}
+}
+
+// UnreachableError says the Docker engine could not be reached. Callers can test for it with
+// errors.As to tell "no Docker" apart from an engine that answered with an error.
+type UnreachableError struct {
+	Host  string
+	Cause error
+}
+
+func (e *UnreachableError) Error() string {
+	src := ""
+	if os.Getenv(client.EnvOverrideHost) != "" {
+		src = " (from DOCKER_HOST)"
+	}
+	return fmt.Sprintf("docker is not running or not reachable at %s%s (%s): start the Docker engine or set DOCKER_HOST",
+		e.Host, src, oneLine(e.Cause))
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Cause }
+
+// isUnreachable reports whether err means the engine was not reached at all (as opposed to
+// an API error the engine returned).
+func isUnreachable(ctx context.Context, err error) bool {
+	if err == nil {
+		return false
+	}
+	if client.IsErrConnectionFailed(err) {
+		return true
+	}
+	// A deadline while dialing or waiting for the first byte: nothing answered in time.
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return true
+	}
+	// Errors that were never an HTTP response from the engine carry no errdefs class.
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "no such host", "dial unix", "dial tcp", "i/o timeout", "EOF", "connection reset"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine keeps error text on one line (engine errors are short, but be safe in logs).
+func oneLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// Ping checks that the Docker engine answers. The error names the address tried and says how
+// to fix it.
+func Ping(ctx context.Context) error {
+	c, host, err := newClient()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		return unreachable(host, err)
+	}
+	return nil
+}
+
+// ImagePresent reports whether an image is available locally under ref (a name, name:tag,
+// name@digest or image ID), with the engine's own matching rules, which are also the ones
+// kind uses before it decides to pull. A reference pinned by digest only matches an image
+// that was pulled from a registry (it has a RepoDigest); an image built or `docker load`ed
+// locally is found by its tag.
+func ImagePresent(ctx context.Context, ref string) (bool, error) {
+	if strings.TrimSpace(ref) == "" {
+		return false, errors.New("ImagePresent: empty image reference: pass an image name such as kindest/node:v1.37.0")
+	}
+	c, host, err := newClient()
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	_, err = c.ImageInspect(ctx, ref)
+	switch {
+	case err == nil:
+		return true, nil
+	case cerrdefs.IsNotFound(err):
+		return false, nil
+	case isUnreachable(ctx, err):
+		return false, unreachable(host, err)
+	default:
+		return false, fmt.Errorf("inspecting image %q on the Docker engine at %s: %s: check that the reference is well formed ([registry/]repository[:tag][@sha256:digest])", ref, host, oneLine(err))
+	}
+}
+
+// labelFilter is the engine filter for key=value (or just key when value is empty).
+func labelFilter(key, value string) client.Filters {
+	if value == "" {
+		return make(client.Filters).Add("label", key)
+	}
+	return make(client.Filters).Add("label", key+"="+value)
+}
+
+// ListByLabel returns the names of the containers (running or not) and networks that carry
+// the label key=value. An empty value matches any value of key.
+func ListByLabel(ctx context.Context, key, value string) (containers []string, networks []string, err error) {
+	if key == "" {
+		return nil, nil, errors.New("ListByLabel: empty label key: pass the run label, e.g. egress-conformance/run")
+	}
+	c, host, err := newClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer c.Close()
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	cs, err := listContainers(ctx, c, host, key, value)
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := listNetworks(ctx, c, host, key, value)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, x := range cs {
+		containers = append(containers, x.name)
+	}
+	for _, x := range ns {
+		networks = append(networks, x.name)
+	}
+	return containers, networks, nil
+}
+
+type named struct{ id, name string }
+
+func listContainers(ctx context.Context, c *client.Client, host, key, value string) ([]named, error) {
+	res, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(key, value)})
+	if err != nil {
+		if isUnreachable(ctx, err) {
+			return nil, unreachable(host, err)
+		}
+		return nil, fmt.Errorf("listing containers labelled %s=%s on %s: %s", key, value, host, oneLine(err))
+	}
+	out := make([]named, 0, len(res.Items))
+	for _, it := range res.Items {
+		name := it.ID
+		if len(it.Names) > 0 {
+			name = strings.TrimPrefix(it.Names[0], "/")
+		}
+		out = append(out, named{id: it.ID, name: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+func listNetworks(ctx context.Context, c *client.Client, host, key, value string) ([]named, error) {
+	res, err := c.NetworkList(ctx, client.NetworkListOptions{Filters: labelFilter(key, value)})
+	if err != nil {
+		if isUnreachable(ctx, err) {
+			return nil, unreachable(host, err)
+		}
+		return nil, fmt.Errorf("listing networks labelled %s=%s on %s: %s", key, value, host, oneLine(err))
+	}
+	out := make([]named, 0, len(res.Items))
+	for _, it := range res.Items {
+		out = append(out, named{id: it.ID, name: it.Name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+// RemoveByLabel force-removes (kills if running, with anonymous volumes) every container
+// carrying key=value, then every network carrying it, and returns what it removed as
+// "container/<name>" and "network/<name>". Objects that vanish meanwhile are not errors; the
+// other failures are collected and returned together, after everything removable was removed.
+// An empty value matches any value of key, which sweeps all runs: pass the run ID to sweep one.
+func RemoveByLabel(ctx context.Context, key, value string) (removed []string, err error) {
+	if key == "" {
+		return nil, errors.New("RemoveByLabel: empty label key: pass the run label, e.g. egress-conformance/run")
+	}
+	c, host, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+
+	cs, err := listContainers(ctx, c, host, key, value)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, x := range cs {
+		_, err := c.ContainerRemove(ctx, x.id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		switch {
+		case err == nil:
+			removed = append(removed, "container/"+x.name)
+		case cerrdefs.IsNotFound(err):
+		case isUnreachable(ctx, err):
+			return removed, unreachable(host, err)
+		default:
+			errs = append(errs, fmt.Errorf("removing container %s: %s", x.name, oneLine(err)))
+		}
+	}
+	ns, err := listNetworks(ctx, c, host, key, value)
+	if err != nil {
+		return removed, err
+	}
+	for _, x := range ns {
+		_, err := c.NetworkRemove(ctx, x.id, client.NetworkRemoveOptions{})
+		switch {
+		case err == nil:
+			removed = append(removed, "network/"+x.name)
+		case cerrdefs.IsNotFound(err):
+		case isUnreachable(ctx, err):
+			return removed, unreachable(host, err)
+		default:
+			errs = append(errs, fmt.Errorf("removing network %s (still used by a container without the label %s=%s?): %s", x.name, key, value, oneLine(err)))
+		}
+	}
+	if len(errs) > 0 {
+		return removed, fmt.Errorf("removing Docker objects labelled %s=%s on %s: %w; inspect them with `docker ps -a --filter label=%s=%s` and `docker network ls --filter label=%s=%s`",
+			key, value, host, errors.Join(errs...), key, value, key, value)
+	}
+	return removed, nil
+}

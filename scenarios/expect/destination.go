@@ -1,0 +1,158 @@
+package expect
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/fixtures/outside/echo"
+)
+
+var destNeeds = fixtures.Needs{Destination: true}
+
+func hermetic(o *fixtures.Observation) error {
+	if !o.Hermetic {
+		return fmt.Errorf("%w: the destination is a public host in internet mode and records nothing for us", ErrNotApplicable)
+	}
+	return nil
+}
+
+// SeenByDestination: the outside world recorded this probe's request (judged at the
+// destination, not only at the client).
+func SeenByDestination() Expectation {
+	return check{name: "seen by the destination", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		if len(httpRecords(o)) == 0 {
+			return fmt.Errorf("no echo container recorded probe %s", o.ID)
+		}
+		return nil
+	}}
+}
+
+// NotSeenByDestination: no echo container recorded this probe: no HTTP request and no TLS
+// handshake carrying it reached the outside world.
+func NotSeenByDestination() Expectation {
+	return check{name: "never reached the destination", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		if recs := httpRecords(o); len(recs) > 0 {
+			return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+		}
+		return nil
+	}}
+}
+
+// DestinationHeader: the destination saw request header name with value (e.g. a header
+// only the egress gateway's route adds: proof the request went through the gateway).
+func DestinationHeader(name, value string) Expectation {
+	return check{name: fmt.Sprintf("destination saw header %s: %s", name, value), needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		recs := httpRecords(o)
+		if len(recs) == 0 {
+			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		}
+		for _, r := range recs {
+			for k, vs := range r.Headers {
+				if strings.EqualFold(k, name) {
+					for _, v := range vs {
+						if v == value {
+							return nil
+						}
+					}
+				}
+			}
+		}
+		return fmt.Errorf("header absent or different; headers seen: %v", recs[0].Headers)
+	}}
+}
+
+// DestinationHost: the destination saw this Host header (template over Vars).
+func DestinationHost(host string) Expectation {
+	return check{name: "destination saw Host " + host, needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		want, err := render(host, o)
+		if err != nil {
+			return err
+		}
+		recs := httpRecords(o)
+		if len(recs) == 0 {
+			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		}
+		for _, r := range recs {
+			if hostOnly(r.Host) != want {
+				return fmt.Errorf("saw Host %q", r.Host)
+			}
+		}
+		return nil
+	}}
+}
+
+// DestinationTLS: the destination saw the request over TLS with this SNI (template).
+func DestinationTLS(sni string) Expectation {
+	return check{name: "destination saw TLS with SNI " + sni, needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		want, err := render(sni, o)
+		if err != nil {
+			return err
+		}
+		recs := httpRecords(o)
+		if len(recs) == 0 {
+			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		}
+		for _, r := range recs {
+			if r.TLS == nil {
+				return fmt.Errorf("request arrived in plain HTTP on the %s listener", r.Listener)
+			}
+			if r.TLS.SNI != want {
+				return fmt.Errorf("SNI was %q", r.TLS.SNI)
+			}
+		}
+		return nil
+	}}
+}
+
+// DestinationRole: the probe's request reached this echo container ("httpbin" or "secure")
+// and no other.
+func DestinationRole(role string) Expectation {
+	return check{name: "answered by the " + role + " container", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		var where []string
+		for r, recs := range o.Destination {
+			if len(recs) > 0 {
+				where = append(where, r)
+			}
+		}
+		if len(where) != 1 || where[0] != role {
+			return fmt.Errorf("reached %v", where)
+		}
+		return nil
+	}}
+}
+
+func httpRecords(o *fixtures.Observation) []echo.Record {
+	var out []echo.Record
+	for _, r := range o.DestinationRecords() {
+		if r.Method != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func hostOnly(h string) string {
+	if i := strings.LastIndex(h, ":"); i > 0 && !strings.Contains(h[i:], "]") {
+		return h[:i]
+	}
+	return h
+}

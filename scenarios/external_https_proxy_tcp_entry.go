@@ -1,0 +1,38 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(ExternalHTTPSProxyTCPEntry) }
+
+// ExternalHTTPSProxyTCPEntry: an app using HTTPS_PROXY reaches the world through a corporate
+// proxy once a TCP ServiceEntry for the proxy's IP exists.
+// Why: after CONNECT the proxy is a tunnel, so the mesh only needs to know the proxy (TCP,
+// addresses: [<proxy IP>/32]); no entry for the final host is needed.
+// Needs: Squid outside the cluster, addressed by IP; a plain and a sidecar client, the
+// sidecar under REGISTRY_ONLY.
+// Expects: the plain pod tunnels through Squid (TCP_TUNNEL/200 CONNECT <host>:443); the
+// sidecar pod is blocked before the entry (Squid and the server see nothing) and works after
+// it, with outbound|3128||my-company-proxy.com in its log and a new CONNECT line in Squid's.
+var ExternalHTTPSProxyTCPEntry = Scenario{
+	Name:     "external-https-proxy-tcp-entry",
+	Summary:  "HTTPS_PROXY traffic reaches the world through a corporate proxy once a TCP ServiceEntry for the proxy exists",
+	Source:   `seeds "Using an External HTTPS Proxy" (EN and ZH); istio.io egress/http-proxy`,
+	Labels:   []Label{Core, HTTPSProxy, ServiceEntry, OutboundPolicy},
+	Requires: Requires{Policy: RegistryOnly},
+	Probes: []Probe{
+		{Name: "plain-pod-tunnels-through-squid",
+			From: PlainClient, URL: "https://{{.HTTPSHost}}/get", ViaSquid: true,
+			Expect: Allowed(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"))},
+		{Name: "sidecar-blocked-without-proxy-entry",
+			From: SidecarClient, URL: "https://{{.HTTPSHost}}/get", ViaSquid: true,
+			Expect: Blocked(CurlFailed(), NoSquidTraffic(), NotSeenByDestination())},
+		{Name: "sidecar-tunnels-with-tcp-proxy-entry",
+			Apply: []string{"external_https_proxy_tcp_entry.yaml"},
+			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/get", ViaSquid: true,
+			Expect: Allowed(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"),
+				LogLine(Sidecar, LogMatch{Cluster: "outbound|{{.ProxyPort}}||{{.ProxyHost}}", TCP: true}))},
+	},
+}

@@ -1,0 +1,104 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/egressconformance/iec/fixtures"
+)
+
+// Clients lists the client kinds a scenario's probes run from.
+func (s Scenario) Clients() []fixtures.ClientKind {
+	seen := map[fixtures.ClientKind]bool{}
+	var out []fixtures.ClientKind
+	for _, p := range s.Probes {
+		if !seen[p.From] {
+			seen[p.From] = true
+			out = append(out, p.From)
+		}
+	}
+	return out
+}
+
+// Open creates the scenario's session. Where no data plane exists, the sidecar client is
+// not deployed (its probes are skipped with fixtures.DataPlaneMissing).
+func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Session, error) {
+	var clients []fixtures.ClientKind
+	for _, c := range s.Clients() {
+		if c == fixtures.SidecarClient && !w.DataPlane {
+			continue
+		}
+		clients = append(clients, c)
+	}
+	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients})
+}
+
+// SkipReason says why this probe cannot run in this world, or "".
+func (p Probe) SkipReason(w *fixtures.World) string {
+	n := p.Expect.Needs()
+	if !w.DataPlane && (p.From == fixtures.SidecarClient || n.SidecarLog || n.GatewayLog || len(n.Counters) > 0) {
+		return fixtures.DataPlaneMissing
+	}
+	return ""
+}
+
+// Prepare applies the probe's manifests and waits until they reached the proxies it uses.
+func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
+	for _, m := range p.Apply {
+		text, err := Manifest(m)
+		if err != nil {
+			return err
+		}
+		if err := sess.Apply(ctx, text, nil); err != nil {
+			return fmt.Errorf("applying %s: %w", m, err)
+		}
+	}
+	return sess.Fence(ctx, p.proxies()...)
+}
+
+func (p Probe) proxies() []fixtures.ProxyRef {
+	var out []fixtures.ProxyRef
+	if p.From == fixtures.SidecarClient {
+		out = append(out, fixtures.Sidecar)
+	}
+	n := p.Expect.Needs()
+	if n.GatewayLog {
+		out = append(out, fixtures.Gateway)
+	}
+	return out
+}
+
+// Result is one attempt: the observation, the checks that could not be judged here, and
+// the failure (nil when every check held).
+type Result struct {
+	Observation   *fixtures.Observation
+	NotApplicable []string
+	Err           error
+}
+
+// Attempt runs the probe once and checks it. While a check fails, the evidence (logs,
+// records, Squid lines) is read again until evidenceWait has passed, because Envoy flushes
+// access logs periodically; the request itself is never repeated within an attempt.
+func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, evidenceWait, poll time.Duration) Result {
+	needs := p.Expect.Needs()
+	o, err := sess.Probe(ctx, id, p.From, fixtures.Request{URL: p.URL, ViaSquid: p.ViaSquid}, needs)
+	if err != nil {
+		return Result{Observation: o, Err: err}
+	}
+	deadline := time.Now().Add(evidenceWait)
+	for {
+		na, cerr := p.Expect.Check(o)
+		if cerr == nil || time.Now().After(deadline) {
+			return Result{Observation: o, NotApplicable: na, Err: cerr}
+		}
+		select {
+		case <-ctx.Done():
+			return Result{Observation: o, NotApplicable: na, Err: cerr}
+		case <-time.After(poll):
+		}
+		if err := sess.Gather(ctx, o, needs); err != nil {
+			return Result{Observation: o, Err: err}
+		}
+	}
+}

@@ -1,0 +1,45 @@
+//go:build e2e
+
+package egress
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/egressconformance/iec/scenarios"
+)
+
+// recordEvidence keeps every attempt's observation under
+// <artifacts>/scenarios/<scenario>/<probe>/attempt-<n>.json and attaches the last one to
+// the spec's report (JUnit properties and the sign-off report read it from there).
+func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, attempt int, r scenarios.Result) {
+	if r.Observation == nil {
+		return
+	}
+	dir := filepath.Join(cfg.ArtifactsDir, "scenarios", sc.Name, p.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		GinkgoWriter.Printf("evidence: %v\n", err)
+		return
+	}
+	b, err := json.MarshalIndent(r.Observation, "", "  ")
+	if err != nil {
+		GinkgoWriter.Printf("evidence: %v\n", err)
+		return
+	}
+	if int64(len(b)) > cfg.EvidenceMaxBytes {
+		b = b[:cfg.EvidenceMaxBytes]
+	}
+	path := filepath.Join(dir, fmt.Sprintf("attempt-%d.json", attempt))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		GinkgoWriter.Printf("evidence: %v\n", err)
+		return
+	}
+	o := r.Observation
+	summary := fmt.Sprintf("attempt %d: HTTP %03d, curl exit %d, %.2fs; %d sidecar and %d gateway log lines, %d squid lines; %s",
+		attempt, o.Curl.HTTPCode, o.Curl.ExitCode, o.Elapsed().Seconds(), len(o.SidecarLog), len(o.GatewayLog), len(o.Squid), path)
+	AddReportEntry("evidence", summary, ReportEntryVisibilityFailureOrVerbose)
+}

@@ -1,0 +1,102 @@
+//go:build e2e
+
+package egress
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/scenarios"
+)
+
+// Every registered scenario becomes one Ordered container (reported at the scenario's own
+// file) with one spec per probe. Configuration is read lazily inside nodes: the tree is
+// built before BeforeSuite loads it.
+var _ = func() bool {
+	for _, sc := range scenarios.All() {
+		sc := sc
+		file, line := sc.Location()
+		labels := Label(labelsOf(sc)...)
+		decorators := []any{Ordered, ContinueOnFailure, labels, types.CodeLocation{FileName: file, LineNumber: line}}
+		if sc.HasLabel(scenarios.Serial) {
+			decorators = append(decorators, Serial)
+		}
+		Describe(sc.Name, append(decorators, func() {
+			var sess *fixtures.Session
+			BeforeAll(func(ctx SpecContext) {
+				AddReportEntry("scenario", sc.Name)
+				AddReportEntry("source", sc.Source)
+				AddReportEntry("summary", sc.Summary)
+				if r := sc.SkipReason(world.Istio); r != "" {
+					Skip(r)
+				}
+				if sc.Requires.Gateway && !world.DataPlane {
+					Skip(fixtures.DataPlaneMissing)
+				}
+				var err error
+				sess, err = sc.Open(ctx, world)
+				if sess != nil {
+					DeferCleanup(func(ctx SpecContext) { Expect(sess.Close(ctx)).To(Succeed()) }, NodeTimeout(cfg.Intervals.Setup))
+				}
+				Expect(err).NotTo(HaveOccurred(), "opening the scenario's namespace and clients")
+			}, NodeTimeout(cfg.Intervals.Setup))
+
+			for i, p := range sc.Probes {
+				p := p
+				It(fmt.Sprintf("%s: %s", p.Name, p.Expect), func(ctx SpecContext) {
+					if r := p.SkipReason(world); r != "" {
+						Skip(r)
+					}
+					Expect(p.Prepare(ctx, sess)).To(Succeed(), "applying the probe's config")
+					runProbe(ctx, sess, sc, i, p)
+				}, NodeTimeout(probeBudget()))
+			}
+		})...)
+	}
+	return true
+}()
+
+func labelsOf(s scenarios.Scenario) []string {
+	out := make([]string, len(s.Labels))
+	for i, l := range s.Labels {
+		out[i] = string(l)
+	}
+	return out
+}
+
+// probeBudget bounds one probe spec: propagation plus the negative window plus slack for
+// slow requests. Evaluated when the spec runs, after the configuration is loaded.
+func probeBudget() time.Duration { return 10 * time.Minute }
+
+// runProbe applies the outcome discipline:
+//   - positive: Eventually, within the propagation interval, N consecutive passes;
+//   - negative: the config is fenced (Prepare), so the very first attempt must already be
+//     negative, and every attempt over the negative window must stay so: Consistently.
+//     A negative outcome is never retried until it passes.
+func runProbe(ctx SpecContext, sess *fixtures.Session, sc scenarios.Scenario, idx int, p scenarios.Probe) {
+	iv := cfg.Intervals
+	attempt := 0
+	var last scenarios.Result
+	try := func(ctx SpecContext) error {
+		attempt++
+		id := fmt.Sprintf("%s-%d-%d-%s", sc.Name, idx, attempt, cfg.RunID)
+		last = p.Attempt(ctx, sess, id, iv.Probe, iv.Poll)
+		recordEvidence(sc, p, attempt, last)
+		return last.Err
+	}
+	if p.Expect.Negative {
+		Consistently(ctx, try).WithTimeout(iv.NegativeWindow).WithPolling(iv.Poll).Should(Succeed(),
+			"the negative outcome must hold from the first attempt through the whole window")
+	} else {
+		Eventually(ctx, try).WithTimeout(iv.Propagation).WithPolling(iv.Poll).MustPassRepeatedly(cfg.Converge).Should(Succeed(),
+			fmt.Sprintf("%d consecutive passes within %s", cfg.Converge, iv.Propagation))
+	}
+	for _, na := range last.NotApplicable {
+		AddReportEntry("not-checked", na)
+	}
+}
