@@ -30,7 +30,7 @@ e2e: images
 
 ## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
 ## when a layer's real component is missing.
-test: deps vet unit fuzz l2 dry-run scenarios manifests actionlint
+test: deps lab-images images vet unit fuzz l2 dry-run scenarios manifests actionlint
 	@echo "make test: all layers passed"
 
 deps:
@@ -38,7 +38,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
-	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags e2e,l2 ./...
 
 ## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
 unit:
@@ -55,7 +55,7 @@ fuzz:
 ## l2: real containers on the local Docker engine, images built locally (never pulled).
 l2: lab-images images
 	set -a; source scripts/lab/images.env; set +a; \
-	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -tags l2 -run L2 -v ./fixtures/outside/ ./harness/images/
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -tags l2 -v ./fixtures/outside/ ./harness/images/
 
 images:
 	scripts/build-echo-image.sh
@@ -71,7 +71,9 @@ manifests:
 
 ## dry-run: the e2e tree (one container per scenario, one spec per probe) without a cluster.
 dry-run:
-	$(GINKGO) -tags e2e --dry-run -v ./suites/egress | tee _out/dry-run.log | tail -5
+	mkdir -p _out
+	$(GINKGO) -tags e2e --dry-run -v ./suites/egress > _out/dry-run.log
+	tail -4 _out/dry-run.log
 
 actionlint:
 	$(GO) tool actionlint

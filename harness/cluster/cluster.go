@@ -304,6 +304,9 @@ func newProvider(w io.Writer) *kindcluster.Provider {
 // holds that cluster name's lock for as long as it runs, even after the caller gave up.
 func run[T any](ctx context.Context, name *string, what string, f func() (T, error)) (T, error) {
 	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
 	unlock := func() {}
 	if name != nil {
 		u, err := lock(ctx, *name)

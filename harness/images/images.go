@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"strings"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+
+	"github.com/egressconformance/iec/harness/dockerx"
 )
 
 // Need is one image the run needs.
@@ -20,61 +21,47 @@ type Need struct {
 	Env  string // the setting that overrides it
 }
 
-// Docker connects to the engine named by DOCKER_HOST (or the default socket).
-func Docker() (*client.Client, error) {
-	c, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w: check DOCKER_HOST", err)
-	}
-	return c, nil
-}
+// Puller pulls one image; tests replace it.
+type Puller func(ctx context.Context, ref string) error
 
-// Ping fails with one clear line when the engine is not reachable.
-func Ping(ctx context.Context, c *client.Client) error {
-	if _, err := c.Ping(ctx, client.PingOptions{}); err != nil {
-		return fmt.Errorf("docker is not running or not reachable at %s (%s): start the Docker engine or set DOCKER_HOST", c.DaemonHost(), firstLine(err.Error()))
+// Ensure checks the engine and every image, pulling the missing ones. It returns one error
+// listing every image that is neither present nor pullable, each with how to provide it.
+func Ensure(ctx context.Context, needs []Need, pull Puller, log func(string, ...any)) error {
+	if err := dockerx.Ping(ctx); err != nil {
+		return err
 	}
-	return nil
-}
-
-// Present reports whether ref exists in the engine's image store.
-func Present(ctx context.Context, c *client.Client, ref string) (bool, error) {
-	_, err := c.ImageInspect(ctx, ref)
-	if err == nil {
-		return true, nil
+	if pull == nil {
+		pull = Pull
 	}
-	if cerrdefs.IsNotFound(err) {
-		return false, nil
-	}
-	return false, fmt.Errorf("inspecting image %s: %w", ref, err)
-}
-
-// Ensure checks every image and pulls the missing ones. It returns one error listing every
-// image that is neither present nor pullable, each with how to provide it.
-func Ensure(ctx context.Context, c *client.Client, needs []Need, log func(string, ...any)) error {
 	var errs []error
 	for _, n := range needs {
-		ok, err := Present(ctx, c, n.Ref)
+		ok, err := dockerx.ImagePresent(ctx, n.Ref)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("%s image: %w", n.Role, err))
 			continue
 		}
 		if ok {
 			continue
 		}
 		log("pulling %s image %s", n.Role, n.Ref)
-		if perr := pull(ctx, c, n.Ref); perr != nil {
-			errs = append(errs, fmt.Errorf("%s image %s is not present and cannot be pulled (%s)\n  fix: on a machine with registry access `docker pull %s && docker save %s -o img.tar`, then here `docker load -i img.tar`; or set %s to an image that exists locally or in your mirror (or EGRESS_IMAGE_REGISTRY for all fixture images)",
-				n.Role, n.Ref, firstLine(perr.Error()), n.Ref, n.Ref, n.Env))
+		if perr := pull(ctx, n.Ref); perr != nil {
+			errs = append(errs, fmt.Errorf("%s image %s is not present and cannot be pulled (%s)\n  fix: on a machine with registry access `docker pull %s` and `docker save` it, then here `docker load -i <file>`; or set %s to an image that exists locally or in your mirror (EGRESS_IMAGE_REGISTRY moves every default image to one mirror)",
+				n.Role, n.Ref, firstLine(perr.Error()), n.Ref, n.Env))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("preflight: images missing:\n%w", err)
+		return fmt.Errorf("preflight: images missing, nothing was created:\n%w", err)
 	}
 	return nil
 }
 
-func pull(ctx context.Context, c *client.Client, ref string) error {
+// Pull pulls ref through the engine named by DOCKER_HOST.
+func Pull(ctx context.Context, ref string) error {
+	c, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return fmt.Errorf("docker client: %w: check DOCKER_HOST", err)
+	}
+	defer c.Close()
 	resp, err := c.ImagePull(ctx, ref, client.ImagePullOptions{})
 	if err != nil {
 		return err

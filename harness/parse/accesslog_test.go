@@ -89,6 +89,26 @@ func TestParseAccessLogCurrentFormat(t *testing.T) {
 	}
 }
 
+// The two sample lines of istio.io's "Envoy Access Logs" task (2020, Istio 1.9+ format).
+func TestParseAccessLogDocsLines(t *testing.T) {
+	in := `[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" "httpbin:8000" "10.44.1.27:80" outbound|8000||httpbin.foo.svc.cluster.local 10.44.1.23:37652 10.0.45.184:8000 10.44.1.23:46520 - default
+[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 3 1 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" "httpbin:8000" "127.0.0.1:80" inbound|8000|| 127.0.0.1:41854 10.44.1.27:80 10.44.1.23:37652 outbound_.8000_._.httpbin.foo.svc.cluster.local default
+`
+	entries, skipped, err := ParseAccessLog(strings.NewReader(in))
+	if err != nil || skipped != 0 || len(entries) != 2 {
+		t.Fatalf("ParseAccessLog = %d entries, %d skipped, %v; want 2, 0, nil", len(entries), skipped, err)
+	}
+	c, s := entries[0], entries[1]
+	if c.ResponseCode != 418 || c.Duration != 4*time.Millisecond || c.UpstreamCluster != "outbound|8000||httpbin.foo.svc.cluster.local" ||
+		c.DownstreamRemoteAddress != "10.44.1.23:46520" || c.RequestedServerName != "-" || c.RouteName != "default" {
+		t.Errorf("client-side entry = %+v", c)
+	}
+	if s.UpstreamCluster != "inbound|8000||" || s.UpstreamServiceTime != "1" || s.UpstreamLocalAddress != "127.0.0.1:41854" ||
+		s.RequestedServerName != "outbound_.8000_._.httpbin.foo.svc.cluster.local" || s.RequestID != c.RequestID {
+		t.Errorf("server-side entry = %+v", s)
+	}
+}
+
 // Older Istio formats, decided by field count. The first line is quoted verbatim from
 // the 2019 istio.io egress docs (except the request id, elided there as "...").
 func TestParseAccessLogOlderFormats(t *testing.T) {
@@ -132,12 +152,13 @@ func TestParseAccessLogSkips(t *testing.T) {
 		"[2024-01-01 00:00:00.000][15][info][main] starting main dispatch loop",
 		"[not a time] something",
 		"[2024-01-01T00:00:00Z]no space after bracket",
+		"x2024-01-01T00:00:00Z] no opening bracket",
 		`{"start_time":"2024-01-01T00:00:00.000Z"}`,
 		"   ",
 	}, "\n")
 	entries, skipped, err := ParseAccessLog(strings.NewReader(in))
-	if err != nil || len(entries) != 0 || skipped != 7 {
-		t.Errorf("ParseAccessLog = %d entries, %d skipped, %v; want 0, 7, nil", len(entries), skipped, err)
+	if err != nil || len(entries) != 0 || skipped != 8 {
+		t.Errorf("ParseAccessLog = %d entries, %d skipped, %v; want 0, 8, nil", len(entries), skipped, err)
 	}
 }
 

@@ -171,11 +171,16 @@ func parseClusterRest(rest string) (clusterLine, bool) {
 	return clusterLine{host: host, key: key, value: value}, true
 }
 
+// maxIPv6Bracket bounds the search for the "]:" closing an IPv6 literal (the longest
+// one, with a zone, is far shorter).
+const maxIPv6Bracket = 128
+
 // cutHostAddress splits "<address>::<rest>" where address is one of Envoy's
 // Address::asString() forms.
 func cutHostAddress(s string) (addr, rest string, ok bool) {
 	if strings.HasPrefix(s, "[") { // IPv6: "[2001:db8::1]:443" or "[fe80::1%eth0]:443"
-		end := strings.Index(s, "]:")
+		head := s[:min(len(s), maxIPv6Bracket)] // bounded, so a line of many "::[" stays linear
+		end := strings.Index(head, "]:")
 		if end < 0 {
 			return "", "", false
 		}

@@ -46,10 +46,11 @@ type curlWire struct {
 
 // ParseCurlJSON parses the JSON object curl prints for -w '%{json}'. Other output may
 // come before or after it (e.g. the response body when -o is not used, or a newline
-// from -w '%{json}\n'): it parses the LAST top-level JSON object in the input, where
-// objects are found left to right and an object nested inside an earlier complete
-// object does not count. Unknown keys are ignored; a missing (or null) http_code is an
-// error, as is a known key with the wrong JSON type.
+// from -w '%{json}\n'): it parses the LAST top-level JSON object in the input (an
+// object nested inside a later complete object does not count). Output after the
+// object may hold at most a few dozen '}' characters (see maxCandidates). Unknown keys
+// are ignored; a missing (or null) http_code is an error, as is a known key with the
+// wrong JSON type.
 func ParseCurlJSON(b []byte) (Curl, error) {
 	obj, ok := lastJSONObject(b)
 	if !ok {
@@ -108,30 +109,63 @@ func seconds(key string, f *float64) (time.Duration, error) {
 	return time.Duration(math.Round(v * float64(time.Second))), nil
 }
 
-// lastJSONObject scans b left to right for top-level JSON objects: at each '{' it
-// tries to decode one object; on success it records it and continues after its end,
-// on failure it continues at the next byte. It returns the last object recorded.
+// maxCandidates bounds how many '}' lastJSONObject tries, from the end of the
+// output, before giving up; it keeps the work linear in the input size.
+const maxCandidates = 64
+
+// lastJSONObject finds the last top-level JSON object in b. It takes each '}' from
+// the right, walks left to the '{' that balances it (skipping JSON strings, so braces
+// inside values do not count), and returns the first such span that is valid JSON.
+// Any later '}' was tried first, so the span is not nested in a later valid object.
 func lastJSONObject(b []byte) (json.RawMessage, bool) {
-	var last json.RawMessage
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '{')
-		if j < 0 {
-			break
+	end := len(b)
+	for tries := 0; tries < maxCandidates; tries++ {
+		e := bytes.LastIndexByte(b[:end], '}')
+		if e < 0 {
+			return nil, false
 		}
-		start := i + j
-		dec := json.NewDecoder(bytes.NewReader(b[start:]))
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil || len(raw) == 0 || raw[0] != '{' {
-			i = start + 1
-			continue
+		if s := matchOpenBrace(b, e); s >= 0 && json.Valid(b[s:e+1]) {
+			return json.RawMessage(b[s : e+1]), true
 		}
-		end := start + int(dec.InputOffset())
-		if end <= start { // cannot happen for a decoded object; guard the loop anyway
-			i = start + 1
-			continue
-		}
-		last = raw
-		i = end
+		end = e
 	}
-	return last, last != nil
+	return nil, false
+}
+
+// matchOpenBrace returns the index of the '{' balancing the '}' at e, or -1.
+func matchOpenBrace(b []byte, e int) int {
+	depth := 0
+	for i := e; i >= 0; i-- {
+		switch b[i] {
+		case '}':
+			depth++
+		case '{':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case '"':
+			if escapedAt(b, i) {
+				continue // not valid JSON outside a string; json.Valid will say so
+			}
+			j := i - 1 // walk back to the string's opening quote
+			for j >= 0 && (b[j] != '"' || escapedAt(b, j)) {
+				j--
+			}
+			if j < 0 {
+				return -1
+			}
+			i = j
+		}
+	}
+	return -1
+}
+
+// escapedAt reports whether b[i] is preceded by an odd number of backslashes.
+func escapedAt(b []byte, i int) bool {
+	n := 0
+	for k := i - 1; k >= 0 && b[k] == '\\'; k-- {
+		n++
+	}
+	return n%2 == 1
 }

@@ -88,6 +88,7 @@ func TestParseCurlJSONSurroundingOutput(t *testing.T) {
 		{"text after", obj + "\ncommand terminated with exit code 0\n", 503},
 		{"two objects, last wins", `{"http_code":200}` + obj, 503},
 		{"stray closing brace after", obj + "}}", 503},
+		{"braces and escaped quotes in a value", `{"errormsg":"a \"}\" {b\\","http_code":503,"scheme":"HTTP","num_redirects":2}`, 503},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +127,31 @@ func TestParseCurlJSONErrors(t *testing.T) {
 				t.Errorf("error %q does not mention %q", err, tt.wantInMsg)
 			}
 		})
+	}
+}
+
+// Deeply nested, never-closed JSON before the object must not make the search
+// quadratic (a left-to-right "try every '{'" search took ~7 s on 100 KB of this).
+func TestParseCurlJSONPathologicalPrefixIsFast(t *testing.T) {
+	in := strings.Repeat(`{"a":[`, 40000) + `{"http_code":204}`
+	start := time.Now()
+	c, err := ParseCurlJSON([]byte(in))
+	if err != nil || c.HTTPCode != 204 {
+		t.Fatalf("ParseCurlJSON = %+v, %v; want http_code 204", c, err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v on %d bytes", d, len(in))
+	}
+}
+
+func TestParseCurlJSONTooManyTrailingBraces(t *testing.T) {
+	in := `{"http_code":200}` + strings.Repeat("}", maxCandidates)
+	if c, err := ParseCurlJSON([]byte(in)); err == nil {
+		t.Errorf("ParseCurlJSON = %+v; want an error past maxCandidates trailing braces", c)
+	}
+	in = `{"http_code":200}` + strings.Repeat("}", maxCandidates-1)
+	if c, err := ParseCurlJSON([]byte(in)); err != nil || c.HTTPCode != 200 {
+		t.Errorf("ParseCurlJSON = %+v, %v; want 200 with %d trailing braces", c, err, maxCandidates-1)
 	}
 }
 

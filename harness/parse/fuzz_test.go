@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// addSeeds adds every testdata file matching pattern, plus extra inputs.
+// addSeeds adds every testdata file matching pattern, each of its lines on its own
+// (small inputs keep the fuzzer fast), plus extra inputs.
 func addSeeds(f *testing.F, pattern string, extra ...string) {
 	f.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", pattern))
@@ -25,6 +26,11 @@ func addSeeds(f *testing.F, pattern string, extra ...string) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) > 0 {
+				f.Add(line)
+			}
+		}
 	}
 	for _, s := range extra {
 		f.Add([]byte(s))

@@ -60,7 +60,7 @@ func truncate(s string) string {
 }
 
 // eachLine calls fn for every line of r with its 1-based number. The line ending
-// ("\n" or "\r\n") is removed; a final line without a newline is still passed.
+// ("\n" plus any "\r" before it) is removed; a final line without a newline is still passed.
 // Lines may be arbitrarily long. fn's error stops the walk and is returned as is.
 func eachLine(format string, r io.Reader, fn func(n int, line string) error) error {
 	if r == nil {
@@ -76,7 +76,7 @@ func eachLine(format string, r io.Reader, fn func(n int, line string) error) err
 			return nil
 		}
 		line = strings.TrimSuffix(line, "\n")
-		line = strings.TrimSuffix(line, "\r")
+		line = strings.TrimRight(line, "\r") // CRLF, or CRs doubled by a tty (kubectl exec -t)
 		if ferr := fn(n, line); ferr != nil {
 			return ferr
 		}

@@ -30,7 +30,7 @@ func TestParseStatsTestdata(t *testing.T) {
 		}
 	}
 	for _, skipped := range []string{
-		"control_plane.identifier", // text readout
+		"control_plane.identifier",                                     // text readout
 		"cluster.outbound|443||edition.cnn.com.upstream_cx_connect_ms", // histogram
 		"server.initialization_time_ms",                                // histogram, no values
 	} {
@@ -50,7 +50,8 @@ func TestParseStatsEdgeCases(t *testing.T) {
 	in := strings.Join([]string{
 		"",
 		"a.b: 0",
-		"name:with:colons: 18446744073709551615", // max uint64; split on the last ": "
+		"name:with:colons: 18446744073709551615", // max uint64
+		"custom_tag=.=a: b;.;metric: 9",          // a tag value with ": ": split on the last one
 		"crlf.line: 7\r",
 		"tr: \"contains: colon and \"quotes\"\"",
 		"hist.detailed: B0.5(0,0) B1(0,0) B5(1,1)",
@@ -60,7 +61,8 @@ func TestParseStatsEdgeCases(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseStats: %v", err)
 	}
-	want := Stats{"a.b": 0, "name:with:colons": 18446744073709551615, "crlf.line": 7, "no.newline.at.end": 5}
+	want := Stats{"a.b": 0, "name:with:colons": 18446744073709551615, "custom_tag=.=a: b;.;metric": 9,
+		"crlf.line": 7, "no.newline.at.end": 5}
 	if len(s) != len(want) {
 		t.Errorf("got %v, want %v", s, want)
 	}

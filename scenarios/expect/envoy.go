@@ -171,4 +171,6 @@ func CounterDelta(p fixtures.ProxyRef, name string, want uint64) Expectation {
 }
 
 // CounterKey is how the runner stores a counter's readings in Observation.Counters.
-func CounterKey(p fixtures.ProxyRef, renderedName string) string { return string(p) + "/" + renderedName }
+func CounterKey(p fixtures.ProxyRef, renderedName string) string {
+	return string(p) + "/" + renderedName
+}

@@ -225,6 +225,8 @@ make_base_rootfs() { # dir mirror logfile
 build_base() { # hash mirror
 	local hash=$1 mirror=$2 old logf
 	command -v debootstrap >/dev/null || die "debootstrap is not installed: apt-get install debootstrap"
+	[[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] ||
+		die "Debian's archive keyring is missing (debootstrap verifies the mirror with it): apt-get install debian-archive-keyring"
 	old=$(image_id "$BASE_TAG")
 	ROOTFS=$(mktemp -d "${TMPDIR:-/var/tmp}/egress-lab-rootfs.XXXXXX")
 	logf=$(mktemp "${TMPDIR:-/tmp}/egress-lab-debootstrap.XXXXXX.log")

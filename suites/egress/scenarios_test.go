@@ -22,7 +22,8 @@ var _ = func() bool {
 		sc := sc
 		file, line := sc.Location()
 		labels := Label(labelsOf(sc)...)
-		decorators := []any{Ordered, ContinueOnFailure, labels, types.CodeLocation{FileName: file, LineNumber: line}}
+		at := types.CodeLocation{FileName: file, LineNumber: line}
+		decorators := []any{Ordered, ContinueOnFailure, labels, at}
 		if sc.HasLabel(scenarios.Serial) {
 			decorators = append(decorators, Serial)
 		}
@@ -44,7 +45,7 @@ var _ = func() bool {
 					DeferCleanup(func(ctx SpecContext) { Expect(sess.Close(ctx)).To(Succeed()) }, NodeTimeout(cfg.Intervals.Setup))
 				}
 				Expect(err).NotTo(HaveOccurred(), "opening the scenario's namespace and clients")
-			}, NodeTimeout(cfg.Intervals.Setup))
+			}, at, NodeTimeout(10*time.Minute))
 
 			for i, p := range sc.Probes {
 				p := p
@@ -54,7 +55,7 @@ var _ = func() bool {
 					}
 					Expect(p.Prepare(ctx, sess)).To(Succeed(), "applying the probe's config")
 					runProbe(ctx, sess, sc, i, p)
-				}, NodeTimeout(probeBudget()))
+				}, at, NodeTimeout(probeBudget()))
 			}
 		})...)
 	}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/cluster"
+	"github.com/egressconformance/iec/harness/config"
+)
+
+// preflight checks everything `make e2e` needs before it creates anything.
+func preflight(ctx context.Context, w io.Writer) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	log("preflight: run %s, mode %s, Istio %s, cluster %s", cfg.RunID, cfg.Mode, cfg.Istio.Version, cfg.Cluster.Name)
+	if err := fixtures.Preflight(ctx, cfg, log); err != nil {
+		return err
+	}
+	if err := cluster.Preflight(ctx, cluster.Spec{Name: cfg.Cluster.Name, NodeImage: cfg.Image("node"), Reuse: cfg.Cluster.Reuse}); err != nil {
+		return err
+	}
+	log("preflight: ok")
+	return nil
+}

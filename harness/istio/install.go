@@ -1,0 +1,138 @@
+package istio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/egressconformance/iec/harness/kube"
+)
+
+// UninstallTimeout bounds Uninstall when ctx has no deadline.
+const UninstallTimeout = 5 * time.Minute
+
+// Install runs `istioctl install -y -f <operator> --kubeconfig <kubeconfig>
+// --readiness-timeout <timeout>`, bounded by timeout (plus a minute for istioctl to report).
+// Reinstalling replaces the whole configuration: settings not in operatorYAML revert to
+// defaults. The error carries istioctl's output.
+func Install(ctx context.Context, istioctl, kubeconfig string, operatorYAML []byte, timeout time.Duration) error {
+	if err := checkTool(istioctl); err != nil {
+		return err
+	}
+	if len(operatorYAML) == 0 {
+		return errors.New("istio.Install: empty IstioOperator: render one with RenderOperator")
+	}
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	f, err := os.CreateTemp("", "egress-istio-operator-*.yaml")
+	if err != nil {
+		return fmt.Errorf("writing the IstioOperator to a temporary file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(operatorYAML); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the IstioOperator to %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing the IstioOperator to %s: %w", f.Name(), err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout+time.Minute)
+	defer cancel()
+	args := []string{"install", "-y", "-f", f.Name(), "--readiness-timeout", timeout.String()}
+	if kubeconfig != "" {
+		args = append(args, "--kubeconfig", kubeconfig)
+	}
+	stdout, stderr, err := run(ctx, istioctl, args...)
+	if err != nil {
+		return fmt.Errorf("%s %s failed (%v); istioctl said:\n%s\ncheck the operator settings above and `kubectl get pods -n istio-system`",
+			istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 60))
+	}
+	return nil
+}
+
+// Uninstall runs `istioctl uninstall --purge -y`, removing every Istio control plane and the
+// cluster-wide resources (CRDs included).
+func Uninstall(ctx context.Context, istioctl, kubeconfig string) error {
+	if err := checkTool(istioctl); err != nil {
+		return err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, UninstallTimeout)
+		defer cancel()
+	}
+	args := []string{"uninstall", "--purge", "-y"}
+	if kubeconfig != "" {
+		args = append(args, "--kubeconfig", kubeconfig)
+	}
+	stdout, stderr, err := run(ctx, istioctl, args...)
+	if err != nil {
+		return fmt.Errorf("%s %s failed (%v); istioctl said:\n%s", istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 60))
+	}
+	return nil
+}
+
+func checkTool(istioctl string) error {
+	fi, err := os.Stat(istioctl)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return fmt.Errorf("istioctl %q is not an executable file: fetch one with Fetcher.Istioctl or set %s", istioctl, IstioctlEnv)
+	}
+	return nil
+}
+
+func runErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%v: %w", err, ctx.Err())
+	}
+	return err
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{"…"}, lines[len(lines)-n:]...)
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
+// ProxyContainer is the sidecar's container name, classic or native.
+const ProxyContainer = "istio-proxy"
+
+// Admin reads Envoy's admin API through pilot-agent in the istio-proxy container (an exec,
+// which works for classic sidecars, native sidecars and gateways alike; the proxy image has no
+// curl). pilot-agent only reaches the admin port, 15000.
+type Admin struct {
+	Kube *kube.Client
+
+	exec func(ctx context.Context, namespace, pod, container string, cmd []string) (kube.ExecResult, error) // tests
+}
+
+// Get returns the admin endpoint's body: path is "stats", "clusters", "config_dump",
+// "stats?filter=..." and so on (a leading "/" is fine).
+func (a Admin) Get(ctx context.Context, namespace, pod, path string) ([]byte, error) {
+	exec := a.exec
+	if exec == nil {
+		if a.Kube == nil {
+			return nil, errors.New("istio.Admin has no Kube client: set Admin.Kube")
+		}
+		exec = a.Kube.Exec
+	}
+	path = strings.TrimLeft(path, "/")
+	if path == "" {
+		return nil, errors.New("Admin.Get: empty admin path: use stats, clusters or config_dump")
+	}
+	cmd := []string{"pilot-agent", "request", "GET", path}
+	res, err := exec(ctx, namespace, pod, ProxyContainer, cmd)
+	if err != nil {
+		return nil, fmt.Errorf("reading Envoy admin %s of pod %s/%s: %w", path, namespace, pod, err)
+	}
+	if res.ExitCode != 0 {
+		return nil, fmt.Errorf("reading Envoy admin %s of pod %s/%s: pilot-agent exited %d: %s: is the pod injected (container %s) and its proxy up?",
+			path, namespace, pod, res.ExitCode, strings.TrimSpace(excerpt(string(res.Stderr)+string(res.Stdout), 500)), ProxyContainer)
+	}
+	return res.Stdout, nil
+}

@@ -1,0 +1,444 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/util/exec"
+)
+
+func TestRender(t *testing.T) {
+	out, err := Render([]byte("name: {{ .Name }}\nport: {{ .Port }}\n"), map[string]any{"Name": "curl", "Port": 8080})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != "name: curl\nport: 8080\n" {
+		t.Fatalf("Render = %q", out)
+	}
+	// No template actions: data may be nil.
+	if out, err := Render([]byte("kind: ConfigMap\n"), nil); err != nil || string(out) != "kind: ConfigMap\n" {
+		t.Fatalf("Render(plain) = %q, %v", out, err)
+	}
+	for _, c := range []struct {
+		name string
+		tmpl string
+		data any
+		want []string
+	}{
+		{"missing map key", "a: {{ .Missing }}", map[string]any{"Name": "x"}, []string{"Missing", "needs a value"}},
+		{"missing struct field", "a: {{ .Missing }}", struct{ Name string }{"x"}, []string{"Missing"}},
+		{"nil data", "a: {{ .Name }}", nil, []string{"Name"}},
+		{"bad syntax", "a: {{ .Name ", nil, []string{"not a valid Go template"}},
+	} {
+		_, err := Render([]byte(c.tmpl), c.data)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+const manifest = `
+# leading comment-only document
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Name }}-cm
+  labels:
+    app: {{ .Name }}
+    egress-conformance/run: stale
+data:
+  k: v
+---
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {{ .Name }}-ns
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: {{ .Name }}-se
+  namespace: explicit
+spec:
+  hosts: ["example.egress.test"]
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: sa-a
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: sa-b
+`
+
+func TestDecodeAndPrepare(t *testing.T) {
+	labels := map[string]string{"egress-conformance/run": "r1", "egress-conformance/scenario": "s1"}
+	objs, err := Decode([]byte(manifest), map[string]string{"Name": "curl"}, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, o.GetKind()+"/"+o.GetName())
+	}
+	want := "ConfigMap/curl-cm Namespace/curl-ns ServiceEntry/curl-se ServiceAccount/sa-a ServiceAccount/sa-b"
+	if got := strings.Join(names, " "); got != want {
+		t.Fatalf("decoded %s, want %s", got, want)
+	}
+	for _, o := range objs {
+		for k, v := range labels {
+			if o.GetLabels()[k] != v {
+				t.Errorf("%s: label %s = %q, want %q", o.GetName(), k, o.GetLabels()[k], v)
+			}
+		}
+	}
+	if objs[0].GetLabels()["app"] != "curl" {
+		t.Errorf("manifest label lost: %v", objs[0].GetLabels())
+	}
+	// Unknown fields survive (unstructured, not typed).
+	if hosts, _, _ := unstructuredSlice(objs[2].Object, "spec", "hosts"); len(hosts) != 1 {
+		t.Errorf("ServiceEntry spec lost: %v", objs[2].Object)
+	}
+
+	scope := func(gvk schema.GroupVersionKind) (bool, error) {
+		return gvk.Kind != "Namespace", nil
+	}
+	objs, err = prepare([]byte(manifest), map[string]string{"Name": "curl"}, "egr-x", labels, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNS := map[string]string{"curl-cm": "egr-x", "curl-ns": "", "curl-se": "explicit", "sa-a": "egr-x", "sa-b": "egr-x"}
+	for _, o := range objs {
+		if o.GetNamespace() != wantNS[o.GetName()] {
+			t.Errorf("%s: namespace %q, want %q", o.GetName(), o.GetNamespace(), wantNS[o.GetName()])
+		}
+	}
+	// Namespaced object, no namespace anywhere.
+	if _, err := prepare([]byte(manifest), map[string]string{"Name": "curl"}, "", nil, scope); err == nil || !strings.Contains(err.Error(), "no namespace was given") {
+		t.Errorf("prepare without namespace: %v", err)
+	}
+	// Scope errors propagate.
+	boom := errors.New("no such kind")
+	if _, err := prepare([]byte(manifest), map[string]string{"Name": "curl"}, "x", nil, func(schema.GroupVersionKind) (bool, error) { return false, boom }); !errors.Is(err, boom) {
+		t.Errorf("prepare with failing scope: %v", err)
+	}
+}
+
+func unstructuredSlice(obj map[string]any, fields ...string) ([]any, bool, error) {
+	cur := any(obj)
+	for _, f := range fields {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false, nil
+		}
+		cur = m[f]
+	}
+	s, ok := cur.([]any)
+	return s, ok, nil
+}
+
+func TestDecodeErrors(t *testing.T) {
+	for _, c := range []struct {
+		name, doc string
+		data      any
+		want      string
+	}{
+		{"missing key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Nope }}\n", map[string]string{}, "Nope"},
+		{"no name", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: x-\n", nil, "no metadata.name"},
+		{"no kind", "apiVersion: v1\nmetadata:\n  name: x\n", nil, "Object 'Kind' is missing"},
+		{"not yaml", "a: [\n", nil, "not valid YAML"},
+		{"not an object", "- a\n- b\n", nil, "not a Kubernetes object"},
+	} {
+		_, err := Decode([]byte(c.doc), c.data, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestCRDKinds(t *testing.T) {
+	objs, err := Decode([]byte(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+`), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := crdKinds(objs)
+	if !got[schema.GroupKind{Group: "example.com", Kind: "Widget"}] || len(got) != 1 {
+		t.Fatalf("crdKinds = %v", got)
+	}
+}
+
+func TestContainerIn(t *testing.T) {
+	always := corev1.ContainerRestartPolicyAlways
+	classic := &corev1.Pod{Spec: corev1.PodSpec{
+		InitContainers: []corev1.Container{{Name: "istio-init"}},
+		Containers:     []corev1.Container{{Name: "curl"}, {Name: "istio-proxy"}},
+	}}
+	native := &corev1.Pod{Spec: corev1.PodSpec{
+		InitContainers: []corev1.Container{{Name: "istio-init"}, {Name: "istio-proxy", RestartPolicy: &always}},
+		Containers:     []corev1.Container{{Name: "curl"}},
+	}}
+	for _, c := range []struct {
+		name          string
+		pod           *corev1.Pod
+		container     string
+		found, native bool
+	}{
+		{"classic sidecar", classic, "istio-proxy", true, false},
+		{"native sidecar", native, "istio-proxy", true, true},
+		{"app container", native, "curl", true, false},
+		{"plain init container", native, "istio-init", true, false},
+		{"absent", classic, "nope", false, false},
+		{"nil pod", nil, "curl", false, false},
+	} {
+		f, n := ContainerIn(c.pod, c.container)
+		if f != c.found || n != c.native {
+			t.Errorf("%s: ContainerIn = %v, %v; want %v, %v", c.name, f, n, c.found, c.native)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	err := fmt.Errorf("stream: %w", exec.CodeExitError{Err: errors.New("command terminated with exit code 35"), Code: 35})
+	if code, ok := exitCode(err); !ok || code != 35 {
+		t.Fatalf("exitCode(CodeExitError 35) = %d, %v", code, ok)
+	}
+	if code, ok := exitCode(&exec.CodeExitError{Err: errors.New("x"), Code: 7}); !ok || code != 7 {
+		t.Fatalf("exitCode(*CodeExitError 7) = %d, %v", code, ok)
+	}
+	if _, ok := exitCode(errors.New("error dialing backend: connection refused")); ok {
+		t.Fatal("a transport error was taken for an exit code")
+	}
+}
+
+func fakeClient(objs ...any) *Client {
+	cs := fake.NewClientset()
+	for _, o := range objs {
+		switch v := o.(type) {
+		case *corev1.Pod:
+			_, _ = cs.CoreV1().Pods(v.Namespace).Create(context.Background(), v, metav1.CreateOptions{})
+		case *corev1.Event:
+			_, _ = cs.CoreV1().Events(v.Namespace).Create(context.Background(), v, metav1.CreateOptions{})
+		case *appsv1.Deployment:
+			_, _ = cs.AppsV1().Deployments(v.Namespace).Create(context.Background(), v, metav1.CreateOptions{})
+		case *corev1.Namespace:
+			_, _ = cs.CoreV1().Namespaces().Create(context.Background(), v, metav1.CreateOptions{})
+		}
+	}
+	return &Client{Clientset: cs, PollInterval: 10 * time.Millisecond}
+}
+
+func pod(name string, ready bool, mut ...func(*corev1.Pod)) *corev1.Pod {
+	st := corev1.ConditionFalse
+	if ready {
+		st = corev1.ConditionTrue
+	}
+	p := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "egr", Labels: map[string]string{"app": "curl"}},
+		Status: corev1.PodStatus{
+			Phase:      corev1.PodRunning,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: st}},
+		},
+	}
+	for _, m := range mut {
+		m(p)
+	}
+	return p
+}
+
+func TestWaitPodsReady(t *testing.T) {
+	ctx := context.Background()
+	c := fakeClient(pod("curl-1", true), pod("curl-2", true), pod("other", false, func(p *corev1.Pod) { p.Labels = map[string]string{"app": "x"} }))
+	pods, err := c.WaitPodsReady(ctx, "egr", "app=curl", time.Second)
+	if err != nil || len(pods) != 2 {
+		t.Fatalf("WaitPodsReady = %d pods, %v; want 2, nil", len(pods), err)
+	}
+
+	stuck := pod("curl-3", false, func(p *corev1.Pod) {
+		p.Status.Phase = corev1.PodPending
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{
+			Name:  "curl",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image \"curlimages/curl\""}},
+		}}
+	})
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Name: "curl-3.1", Namespace: "egr"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "curl-3", Namespace: "egr"},
+		Type:           "Warning", Reason: "Failed", Message: "Failed to pull image: dial tcp: lookup registry-1.docker.io: no such host",
+		LastTimestamp: metav1.Now(), Count: 4,
+	}
+	c = fakeClient(pod("curl-1", true), stuck, ev)
+	start := time.Now()
+	_, err = c.WaitPodsReady(ctx, "egr", "app=curl", 200*time.Millisecond)
+	if err == nil {
+		t.Fatal("no error for a pod stuck in ImagePullBackOff")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("the wait took %s, beyond its bound", time.Since(start))
+	}
+	for _, want := range []string{"curl-3", "phase Pending", "ImagePullBackOff", "Back-off pulling", "Warning Failed", "no such host", "(x4)", `selector "app=curl"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "curl-1:") {
+		t.Errorf("error lists a ready pod:\n%v", err)
+	}
+
+	// No pod at all.
+	_, err = fakeClient().WaitPodsReady(ctx, "egr", "app=curl", 50*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "no pod matches") {
+		t.Fatalf("no pods: %v", err)
+	}
+
+	// A pod that cannot start fails fast.
+	never := pod("curl-4", false, func(p *corev1.Pod) {
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{
+			Name:  "curl",
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImageNeverPull", Message: "Container image \"lab/curl:1\" is not present with pull policy of Never"}},
+		}}
+	})
+	start = time.Now()
+	_, err = fakeClient(never).WaitPodsReady(ctx, "egr", "app=curl", time.Minute)
+	if err == nil || !strings.Contains(err.Error(), "kind load docker-image") || time.Since(start) > 10*time.Second {
+		t.Fatalf("ErrImageNeverPull: %v after %s", err, time.Since(start))
+	}
+}
+
+func TestWaitDeploymentAvailable(t *testing.T) {
+	ctx := context.Background()
+	two := int32(2)
+	dep := func(name string, updated, available int32, observed int64) *appsv1.Deployment {
+		return &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "egr", Generation: 2},
+			Spec: appsv1.DeploymentSpec{
+				Replicas: &two,
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "curl"}},
+			},
+			Status: appsv1.DeploymentStatus{
+				ObservedGeneration: observed, Replicas: 2, UpdatedReplicas: updated, AvailableReplicas: available,
+				Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue}},
+			},
+		}
+	}
+	if err := fakeClient(dep("done", 2, 2, 2)).WaitDeploymentAvailable(ctx, "egr", "done", time.Second); err != nil {
+		t.Fatalf("rolled-out deployment: %v", err)
+	}
+	for name, d := range map[string]*appsv1.Deployment{
+		"old generation": dep("d", 2, 2, 1),
+		"half updated":   dep("d", 1, 2, 2),
+		"one available":  dep("d", 2, 1, 2),
+	} {
+		err := fakeClient(d, pod("curl-x", false)).WaitDeploymentAvailable(ctx, "egr", "d", 50*time.Millisecond)
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		for _, want := range []string{"deployment egr/d not available", "replicas wanted 2", "pod curl-x"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error lacks %q:\n%v", name, want, err)
+			}
+		}
+	}
+	err := fakeClient().WaitDeploymentAvailable(ctx, "egr", "missing", 50*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "never created") {
+		t.Fatalf("missing deployment: %v", err)
+	}
+}
+
+func TestNamespaces(t *testing.T) {
+	ctx := context.Background()
+	c := fakeClient(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "default", Labels: map[string]string{"keep": "me"}}})
+	if err := c.CreateNamespace(ctx, "egr-a", map[string]string{"egress-conformance/run": "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	ns, _ := c.Clientset.CoreV1().Namespaces().Get(ctx, "egr-a", metav1.GetOptions{})
+	if ns.Labels["egress-conformance/run"] != "r1" {
+		t.Fatalf("labels = %v", ns.Labels)
+	}
+	// Existing namespace: labels merged.
+	if err := c.CreateNamespace(ctx, "default", map[string]string{"istio-injection": "enabled"}); err != nil {
+		t.Fatal(err)
+	}
+	ns, _ = c.Clientset.CoreV1().Namespaces().Get(ctx, "default", metav1.GetOptions{})
+	if ns.Labels["keep"] != "me" || ns.Labels["istio-injection"] != "enabled" {
+		t.Fatalf("merged labels = %v", ns.Labels)
+	}
+	if err := c.DeleteNamespace(ctx, "egr-a", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteNamespace(ctx, "egr-a", time.Second); err != nil {
+		t.Fatalf("deleting an absent namespace: %v", err)
+	}
+}
+
+func TestLogsSince(t *testing.T) {
+	c := fakeClient(pod("curl-1", true))
+	b, err := c.LogsSince(context.Background(), "egr", "curl-1", "istio-proxy", time.Now().Add(-time.Minute))
+	if err != nil || len(b) == 0 {
+		t.Fatalf("LogsSince = %q, %v", b, err)
+	}
+}
+
+func TestNew(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.kubeconfig")
+	if _, err := New(missing); err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "KUBECONFIG") {
+		t.Fatalf("New(missing) = %v", err)
+	}
+	kc := filepath.Join(dir, "kc")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+current-context: x
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(kc)
+	if err != nil {
+		t.Fatalf("New(valid kubeconfig, unreachable server) should not contact it: %v", err)
+	}
+	if c.Rest.Host != "https://127.0.0.1:1" || c.Rest.QPS != 50 || c.Klient == nil || c.Clientset == nil {
+		t.Fatalf("client = %+v", c.Rest)
+	}
+	if _, err := NewFromRest(nil); err == nil {
+		t.Fatal("NewFromRest(nil) gave no error")
+	}
+}
