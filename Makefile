@@ -12,7 +12,7 @@ GINKGO_FOCUS ?=
 FUZZTIME ?= 4s
 export EGRESS_ARTIFACTS ?= $(ARTIFACTS)
 
-.PHONY: e2e test deps vet unit fuzz l2 images lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: e2e test deps vet unit fuzz l2 images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -57,8 +57,18 @@ l2: lab-images images
 	set -a; source scripts/lab/images.env; set +a; \
 	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -tags l2 -v ./fixtures/outside/ ./harness/images/
 
+## images: build the recording httpbin from source and list every pinned image.
 images:
 	scripts/build-echo-image.sh
+	$(GO) run ./cmd/egress images list
+
+## images-save: every image into one archive for an air-gapped machine (IMAGES_ARCHIVE).
+images-save:
+	$(GO) run ./cmd/egress images save $${IMAGES_ARCHIVE:-_out/images.tar}
+
+## images-load: the in-cluster client image into the kind cluster (no registry needed).
+images-load:
+	$(GO) run ./cmd/egress images load
 
 lab-images:
 	scripts/lab/build-images.sh

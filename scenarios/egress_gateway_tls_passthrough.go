@@ -25,7 +25,7 @@ var EgressGatewayTLSPassthrough = Scenario{
 	Probes: []Probe{
 		{Name: "https-through-gateway",
 			Apply: []string{"egress_gateway_tls_passthrough.yaml"},
-			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/get",
+			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443|passthrough|{{.GatewayService}}", TCP: true}),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),

@@ -22,11 +22,11 @@ var ServiceEntryHTTPS = Scenario{
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{
 		{Name: "blocked-without-entry",
-			From: SidecarClient, URL: "https://{{.HTTPSHost}}/get",
+			From: SidecarClient, URL: "https://{{.HTTPSHost}}/",
 			Expect: Blocked(CurlExit(35), NotSeenByDestination())},
 		{Name: "allowed-with-entry",
 			Apply: []string{"service_entry_https.yaml"},
-			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/get",
+			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}))},
 	},

@@ -16,6 +16,9 @@ const usage = `usage: egress <command>
   manifests [DIR]      render every scenario's Istio config, one file per scenario and mode
                        (default DIR: $MANIFESTS_DIR or _out/manifests)
   preflight            check configuration, Docker and every image before anything is created
+  images [list]        every pinned image, its setting and whether it is present locally
+  images save FILE     all of them into one archive (for docker load on an air-gapped machine)
+  images load [NAME]   load the in-cluster client image into a kind cluster (no registry)
 
 Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
 `
@@ -42,6 +45,8 @@ func main() {
 		err = renderManifests(dir, os.Stdout)
 	case "preflight":
 		err = preflight(ctx, os.Stdout)
+	case "images":
+		err = imagesCmd(ctx, os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/dockerx"
+	"github.com/egressconformance/iec/harness/images"
+)
+
+// imageRoles are the images a run uses, with the setting that overrides each.
+func imageRoles(cfg config.Config) []images.Need {
+	return []images.Need{
+		{Role: "kind node", Ref: cfg.Image("node"), Env: "EGRESS_KIND_NODE_IMAGE"},
+		{Role: "curl client (in the cluster)", Ref: cfg.Image("curl"), Env: "EGRESS_IMAGE_CURL"},
+		{Role: "squid (outside)", Ref: cfg.Image("squid"), Env: "EGRESS_IMAGE_SQUID"},
+		{Role: "echo httpbin (outside)", Ref: cfg.Image("echo"), Env: "EGRESS_IMAGE_ECHO"},
+		{Role: "istio pilot", Ref: cfg.Istio.Hub + "/pilot:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
+		{Role: "istio proxyv2", Ref: cfg.Istio.Hub + "/proxyv2:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
+	}
+}
+
+// imagesCmd: list | save FILE | load CLUSTER.
+func imagesCmd(ctx context.Context, args []string, w io.Writer) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	roles := imageRoles(cfg)
+	sub := "list"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "list":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ROLE\tIMAGE\tSETTING\tLOCAL")
+		for _, n := range roles {
+			present, err := dockerx.ImagePresent(ctx, n.Ref)
+			state := fmt.Sprint(present)
+			if err != nil {
+				state = "unknown (" + err.Error() + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Role, n.Ref, n.Env, state)
+		}
+		return tw.Flush()
+	case "save":
+		if len(args) < 2 {
+			return fmt.Errorf("usage: egress images save FILE.tar")
+		}
+		var refs []string
+		for _, n := range roles {
+			refs = append(refs, n.Ref)
+		}
+		if err := images.SaveArchive(ctx, refs, args[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "saved %d images to %s: `docker load -i %s` on the air-gapped machine\n", len(refs), args[1], args[1])
+		return nil
+	case "load":
+		name := cfg.Cluster.Name
+		if len(args) > 1 {
+			name = args[1]
+		}
+		var refs []string
+		for _, n := range roles[1:2] { // what pods in the cluster run (Istio's images come from its hub)
+			refs = append(refs, n.Ref)
+		}
+		if err := images.LoadIntoKind(ctx, name, refs); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "loaded %v into kind cluster %s\n", refs, name)
+		return nil
+	}
+	return fmt.Errorf("unknown images command %q: use list, save FILE or load [CLUSTER]", sub)
+}

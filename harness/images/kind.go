@@ -1,0 +1,62 @@
+package images
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/moby/moby/client"
+	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+)
+
+// LoadIntoKind copies local images into every node of a kind cluster (what `kind load
+// docker-image` does), for clusters that cannot pull: air-gapped runners and the offline lab.
+// Pods must then refer to the image by tag: `docker save` carries no registry digest, so a
+// digest-pinned reference would still make containerd try the registry.
+func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error {
+	nodes, err := kindcluster.NewProvider(kindcluster.ProviderWithDocker()).ListInternalNodes(clusterName)
+	if err != nil {
+		return fmt.Errorf("listing the nodes of kind cluster %s: %w", clusterName, err)
+	}
+	if len(nodes) == 0 {
+		return fmt.Errorf("kind cluster %s has no nodes: create it first (make e2e creates it)", clusterName)
+	}
+	for _, ref := range refs {
+		for _, n := range nodes {
+			if err := streamSave(ctx, []string{ref}, func(r io.Reader) error { return nodeutils.LoadImageArchive(n, r) }); err != nil {
+				return fmt.Errorf("loading image %s into node %s: %w", ref, n.String(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// SaveArchive writes local images into one `docker save` archive, for `docker load` or
+// `kind load image-archive` on a machine without registry access.
+func SaveArchive(ctx context.Context, refs []string, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := streamSave(ctx, refs, func(r io.Reader) error { _, err := io.Copy(f, r); return err }); err != nil {
+		return fmt.Errorf("saving %v to %s: %w", refs, path, err)
+	}
+	return f.Close()
+}
+
+func streamSave(ctx context.Context, refs []string, sink func(io.Reader) error) error {
+	c, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return fmt.Errorf("docker client: %w: check DOCKER_HOST", err)
+	}
+	defer c.Close()
+	rc, err := c.ImageSave(ctx, refs)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return sink(rc)
+}

@@ -1,0 +1,32 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(RegistryOnlyBlocksUnknownHost) }
+
+// RegistryOnlyBlocksUnknownHost: with REGISTRY_ONLY, a sidecar refuses an external host that
+// has no ServiceEntry, and the host never sees the request.
+// Why: the docs' "change to the blocking-by-default policy"; failure modes differ by
+// protocol (istio-doc-tests §5 trap 4): plain HTTP gets a 502 from the BlackHole route, TLS
+// is reset (curl 35).
+// Needs: a sidecar client under REGISTRY_ONLY, no ServiceEntry.
+// Expects: HTTP 502 with BlackHoleCluster in the sidecar's log; HTTPS curl exit 35; neither
+// reaches the destination, and both stay blocked for the whole negative window.
+var RegistryOnlyBlocksUnknownHost = Scenario{
+	Name:     "registry-only-blocks-unknown-host",
+	Summary:  "with REGISTRY_ONLY an unregistered external host is refused and never reached",
+	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Change to the blocking-by-default policy"`,
+	Labels:   []Label{Core, OutboundPolicy},
+	Requires: Requires{Policy: RegistryOnly},
+	Probes: []Probe{
+		{Name: "http-gets-502",
+			From: SidecarClient, URL: "http://{{.HTTPHost}}/headers",
+			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster"}), NotSeenByDestination())},
+		{Name: "https-is-reset",
+			From: SidecarClient, URL: "https://{{.HTTPSHost}}/",
+			Expect: Blocked(CurlExit(35), NotSeenByDestination())},
+	},
+}
