@@ -47,7 +47,10 @@ func TestEnsureAcceptsPresentImagesWithoutPulling(t *testing.T) {
 	if ok, err := dockerx.ImagePresent(ctx, ref); err != nil || !ok {
 		t.Fatalf("%s must exist (make lab-images): %v", ref, err)
 	}
-	never := func(ctx context.Context, ref string) error { t.Fatalf("pulled %s although it is present", ref); return nil }
+	never := func(ctx context.Context, ref string) error {
+		t.Fatalf("pulled %s although it is present", ref)
+		return nil
+	}
 	if err := Ensure(ctx, []Need{{Role: "base", Ref: ref, Env: "X"}}, never, t.Logf); err != nil {
 		t.Fatal(err)
 	}

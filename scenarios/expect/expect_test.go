@@ -28,17 +28,17 @@ func entry(t *testing.T, line string) parse.AccessLogEntry {
 
 func obs(t *testing.T) *fixtures.Observation {
 	return &fixtures.Observation{
-		ID:       "p1",
-		Hermetic: true,
-		Vars:     fixtures.Vars{Names: fixtures.NamesFor("hermetic"), ProxyPort: 3128},
-		Curl:     parse.Curl{HTTPCode: 504, TimeTotal: 3010 * time.Millisecond},
+		ID:         "p1",
+		Hermetic:   true,
+		Vars:       fixtures.Vars{Names: fixtures.NamesFor("hermetic"), ProxyPort: 3128},
+		Curl:       parse.Curl{HTTPCode: 504, TimeTotal: 3010 * time.Millisecond},
 		SidecarLog: []parse.AccessLogEntry{entry(t, httpLine), entry(t, tcpLine)},
 		Destination: map[string][]echo.Record{
 			"httpbin": {{Kind: "request", Method: "GET", Host: "httpbin.egress.test", URI: "/delay/5", Probe: "p1", Headers: map[string][]string{"X-Via": {"gateway"}}}},
 			"secure":  nil,
 		},
 		Counters: map[string]fixtures.CounterValues{"gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total": {Before: 4, After: 5}},
-		Squid: []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
+		Squid:    []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
 	}
 }
 
@@ -69,7 +69,9 @@ func TestChecksPassAndFail(t *testing.T) {
 		{"tls", DestinationTLS("{{.HTTPSHost}}"), nil, "plain HTTP"},
 		{"role", DestinationRole("httpbin"), func(o *fixtures.Observation) { o.Destination["secure"] = o.Destination["httpbin"] }, "reached"},
 		{"counter", CounterDelta(fixtures.Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1),
-			func(o *fixtures.Observation) { o.Counters["gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total"] = fixtures.CounterValues{Before: 4, After: 6} }, "went from 4 to 6"},
+			func(o *fixtures.Observation) {
+				o.Counters["gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total"] = fixtures.CounterValues{Before: 4, After: 6}
+			}, "went from 4 to 6"},
 		{"squid tunnel", SquidTunnel("{{.HTTPSHost}}:443"), func(o *fixtures.Observation) { o.Squid[0].ResultCode = "TCP_DENIED"; o.Squid[0].Status = 403 }, "no such line"},
 		{"no squid", NoSquidTraffic(), nil, "squid logged"},
 	} {
