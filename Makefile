@@ -55,7 +55,7 @@ fuzz:
 ## l2: real containers on the local Docker engine, images built locally (never pulled).
 l2: lab-images images
 	set -a; source scripts/lab/images.env; set +a; \
-	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -tags l2 -v ./fixtures/outside/ ./harness/images/
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -p 1 -tags l2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
 
 ## images: build the recording httpbin from source and list every pinned image.
 images:
@@ -88,5 +88,8 @@ dry-run:
 actionlint:
 	$(GO) tool actionlint
 
+## clean: sweep every leftover of killed runs (containers, networks, kind clusters this suite
+## created, run namespaces and CoreDNS entries in other kind clusters), then local outputs.
 clean:
+	$(GO) run ./cmd/egress sweep
 	rm -rf _out

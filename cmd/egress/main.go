@@ -19,6 +19,9 @@ const usage = `usage: egress <command>
   images [list]        every pinned image, its setting and whether it is present locally
   images save FILE     all of them into one archive (for docker load on an air-gapped machine)
   images load [NAME]   load the in-cluster client image into a kind cluster (no registry)
+  outside [-network N] run the hermetic outside world until Ctrl-C (removed on exit)
+  sweep [-run ID]      remove everything a killed run left: containers, networks, kind
+                       clusters, namespaces and CoreDNS entries carrying the suite's marks
 
 Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
 `
@@ -47,6 +50,10 @@ func main() {
 		err = preflight(ctx, os.Stdout)
 	case "images":
 		err = imagesCmd(ctx, os.Args[2:], os.Stdout)
+	case "outside":
+		err = outsideCmd(ctx, os.Args[2:], os.Stdout)
+	case "sweep":
+		err = sweepCmd(ctx, os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)

@@ -418,3 +418,19 @@ func (l infoLogger) Infof(f string, a ...any) {
 }
 
 func (l infoLogger) Enabled() bool { return l.on && l.w != nil }
+
+// Owned reports whether kind cluster name was created by this suite (its nodes carry the
+// ManagedLabelKey label); why explains a false answer. The sweep deletes only owned clusters.
+func Owned(ctx context.Context, name string) (ok bool, why string) {
+	return owned(ctx, newProvider(nil), name)
+}
+
+// Kubeconfig returns the kubeconfig of an existing kind cluster (external endpoint), for
+// tools that clean inside clusters they did not create.
+func Kubeconfig(name string) (string, error) {
+	raw, err := newProvider(nil).KubeConfig(name, false)
+	if err != nil {
+		return "", fmt.Errorf("reading the kubeconfig of kind cluster %q: %s", name, kindMessage(err))
+	}
+	return raw, nil
+}

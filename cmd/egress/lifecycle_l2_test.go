@@ -1,0 +1,150 @@
+//go:build l2
+
+package main
+
+// L2, real containers: the outside world started by a child process is removed when the
+// process is interrupted during setup (SIGINT), and is swept after a kill -9. Every check
+// goes through the Docker API.
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go/network"
+
+	"github.com/egressconformance/iec/harness/container"
+	"github.com/egressconformance/iec/harness/dockerx"
+)
+
+func buildEgress(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "egress")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the egress command: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func newRun(t *testing.T) (runID, net string) {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	runID = "lc-" + hex.EncodeToString(b)
+	nw, err := network.New(context.Background(), network.WithLabels(map[string]string{container.RunLabel: runID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dockerx.RemoveByLabel(context.Background(), container.RunLabel, runID) })
+	return runID, nw.Name
+}
+
+// leftovers lists the run's containers (networks are the test's own).
+func leftovers(t *testing.T, runID string) []string {
+	t.Helper()
+	cs, _, err := dockerx.ListByLabel(context.Background(), container.RunLabel, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// start runs `egress outside` and returns a channel of its output lines.
+func start(t *testing.T, bin, runID, net string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(bin, "outside", "-network", net)
+	cmd.Env = append(os.Environ(), "EGRESS_RUN_ID="+runID, "TESTCONTAINERS_RYUK_DISABLED=true")
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
+func waitLine(t *testing.T, lines <-chan string, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("process ended before printing %q", want)
+			}
+			t.Log(l)
+			if strings.Contains(l, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %q within %s", want, within)
+		}
+	}
+}
+
+func TestL2InterruptDuringSetupLeavesNothing(t *testing.T) {
+	bin := buildEgress(t)
+	runID, net := newRun(t)
+	cmd, lines := start(t, bin, runID, net)
+	// The first line comes before any container is created; interrupt right then, while the
+	// containers are being started.
+	waitLine(t, lines, "testcontainers reaper", 30*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for l := range lines {
+		t.Log(l)
+	}
+	err := cmd.Wait()
+	if err == nil {
+		t.Error("an interrupted run must exit non-zero")
+	}
+	if left := leftovers(t, runID); len(left) != 0 {
+		t.Fatalf("SIGINT during setup left containers behind: %v", left)
+	}
+}
+
+func TestL2SweepAfterKill9(t *testing.T) {
+	bin := buildEgress(t)
+	runID, net := newRun(t)
+	cmd, lines := start(t, bin, runID, net)
+	waitLine(t, lines, OutsideReady, 2*time.Minute)
+	if n := len(leftovers(t, runID)); n != 3 {
+		t.Fatalf("want the 3 outside-world containers running, found %d", n)
+	}
+	cmd.Process.Kill() // kill -9: no cleanup can run
+	cmd.Wait()
+	if n := len(leftovers(t, runID)); n != 3 {
+		t.Fatalf("after kill -9 the containers must still be there for the sweep to find, found %d", n)
+	}
+	out, err := exec.Command(bin, "sweep", "-run", runID).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sweep: %v\n%s", err, out)
+	}
+	t.Logf("sweep:\n%s", out)
+	if !strings.Contains(string(out), "removed container/egr-"+runID+"-squid") || !strings.Contains(string(out), "removed network/") {
+		t.Errorf("the sweep must report what it removed:\n%s", out)
+	}
+	if left := leftovers(t, runID); len(left) != 0 {
+		t.Fatalf("containers remain after the sweep: %v", left)
+	}
+	_, nets, _ := dockerx.ListByLabel(context.Background(), container.RunLabel, runID)
+	if len(nets) != 0 {
+		t.Fatalf("networks remain after the sweep: %v", nets)
+	}
+}

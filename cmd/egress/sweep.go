@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/cluster"
+	"github.com/egressconformance/iec/harness/container"
+	"github.com/egressconformance/iec/harness/dockerx"
+	"github.com/egressconformance/iec/harness/kube"
+)
+
+// sweepCmd removes what runs left behind, also after kill -9, and says what it removed:
+//   - containers and networks carrying the run label (any run);
+//   - kind clusters this suite created (their nodes carry its label);
+//   - inside other kind clusters (reused ones): namespaces with the run label and CoreDNS
+//     hosts blocks of any run.
+//
+// With -run ID only that run's containers and networks are removed, and clusters are left
+// alone (they carry no run id).
+func sweepCmd(ctx context.Context, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	runID := fs.String("run", "", "sweep only this run's containers and networks")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var errs []error
+	removed, err := dockerx.RemoveByLabel(ctx, container.RunLabel, *runID)
+	for _, r := range removed {
+		fmt.Fprintln(w, "removed", r)
+	}
+	if err != nil {
+		return err // Docker unreachable: nothing else can be swept either
+	}
+	if *runID != "" {
+		if len(removed) == 0 {
+			fmt.Fprintln(w, "nothing to sweep for run", *runID)
+		}
+		return nil
+	}
+	names, err := cluster.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if ok, _ := cluster.Owned(ctx, name); ok {
+			if err := cluster.Delete(ctx, name); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fmt.Fprintln(w, "removed kind-cluster/"+name)
+			continue
+		}
+		if err := sweepInside(ctx, name, w); err != nil {
+			errs = append(errs, fmt.Errorf("cleaning inside kind cluster %s: %w", name, err))
+		}
+	}
+	if len(removed) == 0 && len(errs) == 0 {
+		fmt.Fprintln(w, "nothing to sweep")
+	}
+	return errors.Join(errs...)
+}
+
+func sweepInside(ctx context.Context, name string, w io.Writer) error {
+	raw, err := cluster.Kubeconfig(name)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "egress-sweep-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		return err
+	}
+	k, err := kube.New(path)
+	if err != nil {
+		return err
+	}
+	nss, err := k.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: container.RunLabel})
+	if err != nil {
+		return fmt.Errorf("listing namespaces: %w", err)
+	}
+	for _, ns := range nss.Items {
+		if err := k.DeleteNamespace(ctx, ns.Name, 2*time.Minute); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed %s/namespace/%s\n", name, ns.Name)
+	}
+	cm, err := k.Clientset.CoreV1().ConfigMaps("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
+	if err != nil {
+		return nil // no CoreDNS ConfigMap: nothing of ours there
+	}
+	if fixtures.RemoveHosts(cm.Data["Corefile"], "*") != cm.Data["Corefile"] {
+		if err := fixtures.RemoveCoreDNSHosts(ctx, k, "*", 2*time.Minute); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "removed %s/coredns hosts entries of killed runs\n", name)
+	}
+	return nil
+}
