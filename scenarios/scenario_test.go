@@ -6,6 +6,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/istiocfg"
 	"github.com/egressconformance/iec/harness/kube"
 	"github.com/egressconformance/iec/harness/version"
 	"github.com/egressconformance/iec/scenarios/expect"
@@ -36,6 +37,9 @@ func TestEveryManifestRendersAndDecodes(t *testing.T) {
 							t.Fatalf("%s %s Istio %s: %s: %v", s.Name, mode, minor, m, err)
 						}
 						for _, o := range objs {
+							if err := istiocfg.Validate(o); err != nil {
+								t.Errorf("%s %s Istio %s: %s: %v", s.Name, mode, minor, m, err)
+							}
 							if o.GetName() == "" || o.GetKind() == "" {
 								t.Errorf("%s: %s: object without kind or name", s.Name, m)
 							}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/istiocfg"
 	"github.com/egressconformance/iec/harness/kube"
 	"github.com/egressconformance/iec/harness/version"
 	"github.com/egressconformance/iec/scenarios"
@@ -56,6 +57,15 @@ func RenderScenario(s scenarios.Scenario, v fixtures.Vars) ([]byte, error) {
 			r, err := kube.Render(text, v)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", s.Name, m, err)
+			}
+			objs, err := kube.Decode(r, nil, nil)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", s.Name, m, err)
+			}
+			for _, o := range objs {
+				if err := istiocfg.Validate(o); err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", s.Name, m, err)
+				}
 			}
 			out = append(out, []byte("---\n# "+m+"\n")...)
 			out = append(out, r...)

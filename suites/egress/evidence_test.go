@@ -13,6 +13,8 @@ import (
 	"github.com/egressconformance/iec/scenarios"
 )
 
+const maxAttemptFiles = 5
+
 // recordEvidence keeps every attempt's observation under
 // <artifacts>/scenarios/<scenario>/<probe>/attempt-<n>.json and attaches the last one to
 // the spec's report (JUnit properties and the sign-off report read it from there).
@@ -33,7 +35,12 @@ func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, attempt int, r sce
 	if int64(len(b)) > cfg.EvidenceMaxBytes {
 		b = b[:cfg.EvidenceMaxBytes]
 	}
-	path := filepath.Join(dir, fmt.Sprintf("attempt-%d.json", attempt))
+	// The first attempts and the last one are kept; a long Eventually does not fill the disk.
+	name := fmt.Sprintf("attempt-%d.json", attempt)
+	if attempt > maxAttemptFiles {
+		name = "attempt-last.json"
+	}
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		GinkgoWriter.Printf("evidence: %v\n", err)
 		return

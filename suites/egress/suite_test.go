@@ -49,4 +49,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	for k, v := range world.Properties() {
 		AddReportEntry("property:"+k, v)
 	}
+	for _, t := range world.Timings {
+		AddReportEntry("timing:"+t.Phase, t.Took.String())
+	}
 }, NodeTimeout(30*time.Minute))
