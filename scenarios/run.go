@@ -82,7 +82,7 @@ type Result struct {
 // access logs periodically; the request itself is never repeated within an attempt.
 func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, evidenceWait, poll time.Duration) Result {
 	needs := p.Expect.Needs()
-	o, err := sess.Probe(ctx, id, p.From, fixtures.Request{URL: p.URL, ViaSquid: p.ViaSquid}, needs)
+	o, err := sess.Probe(ctx, id, p.From, fixtures.Request{URL: p.URL, ViaSquid: p.ViaSquid, Resolve: p.Resolve}, needs)
 	if err != nil {
 		return Result{Observation: o, Err: err}
 	}

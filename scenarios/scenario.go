@@ -53,6 +53,9 @@ type Requires struct {
 	Policy Policy
 	// Gateway: the egress gateway must be installed.
 	Gateway bool
+	// Hermetic: the scenario needs destinations of our own (it dials their addresses or
+	// relies on their records), so it cannot run against the public hosts.
+	Hermetic bool
 }
 
 // Probe is one client request and what must come of it.
@@ -63,7 +66,9 @@ type Probe struct {
 	Apply []string
 	From  fixtures.ClientKind
 	// URL is a template over fixtures.Vars, e.g. "http://{{.HTTPHost}}/headers".
-	URL      string
+	URL string
+	// Resolve pins the URL's host to another address for curl ("host:port:ip", template).
+	Resolve  string
 	ViaSquid bool
 	Expect   expect.Outcome
 }
@@ -114,8 +119,11 @@ func (s Scenario) HasLabel(l Label) bool {
 	return false
 }
 
-// SkipReason says why the scenario does not apply to this Istio version, or "".
-func (s Scenario) SkipReason(istio version.Version) string {
+// SkipReason says why the scenario does not apply to this Istio version or mode, or "".
+func (s Scenario) SkipReason(istio version.Version, hermetic bool) string {
+	if s.Requires.Hermetic && !hermetic {
+		return "needs the suite's own destinations (hermetic mode): it dials their addresses or reads their records"
+	}
 	if s.Requires.MinIstio != "" && !istio.AtLeast(s.Requires.MinIstio) {
 		return fmt.Sprintf("documented behaviour applies from Istio %s; this run installs %s", s.Requires.MinIstio, istio)
 	}

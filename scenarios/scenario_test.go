@@ -92,13 +92,23 @@ func TestRegisterRejectsDuplicatesAndEmptyScenarios(t *testing.T) {
 
 func TestVersionAwareness(t *testing.T) {
 	s := Scenario{Requires: Requires{MinIstio: "1.22"}}
-	if r := s.SkipReason(version.MustParse("1.21.4")); !strings.Contains(r, "applies from Istio 1.22") {
+	if r := s.SkipReason(version.MustParse("1.21.4"), true); !strings.Contains(r, "applies from Istio 1.22") {
 		t.Errorf("skip reason: %q", r)
 	}
-	if r := s.SkipReason(version.MustParse("1.31.1")); r != "" {
+	if r := s.SkipReason(version.MustParse("1.31.1"), true); r != "" {
 		t.Errorf("1.31.1 must not be skipped: %q", r)
 	}
 	if got := fixtures.NetworkingAPI(version.MustParse("1.21.9")); got != "networking.istio.io/v1beta1" {
 		t.Errorf("Istio 1.21 serves no networking v1: %s", got)
+	}
+}
+
+func TestHermeticOnlyScenariosSkipInInternetMode(t *testing.T) {
+	s := Scenario{Requires: Requires{Hermetic: true}}
+	if r := s.SkipReason(version.MustParse("1.31.1"), false); !strings.Contains(r, "hermetic mode") {
+		t.Errorf("skip reason: %q", r)
+	}
+	if r := s.SkipReason(version.MustParse("1.31.1"), true); r != "" {
+		t.Errorf("must run in hermetic mode: %q", r)
 	}
 }

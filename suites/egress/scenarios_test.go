@@ -33,7 +33,7 @@ var _ = func() bool {
 				AddReportEntry("scenario", sc.Name)
 				AddReportEntry("source", sc.Source)
 				AddReportEntry("summary", sc.Summary)
-				if r := sc.SkipReason(world.Istio); r != "" {
+				if r := sc.SkipReason(world.Istio, world.Names.Hermetic); r != "" {
 					Skip(r)
 				}
 				if sc.Requires.Gateway && !world.DataPlane {

@@ -1,0 +1,35 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(DNSResolutionIgnoresSpoofedDestination) }
+
+// DNSResolutionIgnoresSpoofedDestination: with `resolution: DNS` Envoy ignores the address
+// the client dialled and sends the request where DNS says the host is; with `NONE` it trusts
+// the dialled address.
+// Why: the seed "ServiceEntry 访问外部服务" explains why the entries use DNS: with NONE a
+// client could put an allowed name in the Host header and reach any address.
+// Needs: two destinations of our own: the client dials the TLS container's address while
+// asking for the httpbin host.
+// Expects: with DNS the httpbin container answers (and the other never sees the request);
+// with NONE the dialled container answers.
+var DNSResolutionIgnoresSpoofedDestination = Scenario{
+	Name:     "dns-resolution-ignores-spoofed-destination",
+	Summary:  "with resolution DNS a forged destination address cannot redirect an allowed host; with NONE it can",
+	Source:   `seed "ServiceEntry 访问外部服务" (why resolution: DNS); istio.io egress-control`,
+	Labels:   []Label{Extended, ServiceEntry, OutboundPolicy},
+	Requires: Requires{Policy: RegistryOnly, Hermetic: true},
+	Probes: []Probe{
+		{Name: "dns-entry-goes-where-dns-says",
+			Apply: []string{"dns_resolution_ignores_spoofed_destination.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers", Resolve: "{{.HTTPHost}}:80:{{.SecureIP}}",
+			Expect: Allowed(HTTPStatus(200), DestinationRole("httpbin"), DestinationHost("{{.HTTPHost}}"))},
+		{Name: "none-entry-goes-where-the-client-dialled",
+			Apply: []string{"dns_resolution_ignores_spoofed_destination_none.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers", Resolve: "{{.HTTPHost}}:80:{{.SecureIP}}",
+			Expect: Allowed(HTTPStatus(200), DestinationRole("secure"), DestinationHost("{{.HTTPHost}}"))},
+	},
+}
