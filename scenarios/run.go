@@ -26,7 +26,7 @@ func (s Scenario) Clients() []fixtures.ClientKind {
 func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Session, error) {
 	var clients []fixtures.ClientKind
 	for _, c := range s.Clients() {
-		if c == fixtures.SidecarClient && !w.DataPlane {
+		if c.Injected() && !w.DataPlane {
 			continue
 		}
 		clients = append(clients, c)
@@ -37,7 +37,7 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 // SkipReason says why this probe cannot run in this world, or "".
 func (p Probe) SkipReason(w *fixtures.World) string {
 	n := p.Expect.Needs()
-	if !w.DataPlane && (p.From == fixtures.SidecarClient || n.SidecarLog || n.GatewayLog || len(n.Counters) > 0) {
+	if !w.DataPlane && (p.From.Injected() || n.SidecarLog || n.GatewayLog || len(n.Counters) > 0) {
 		return fixtures.DataPlaneMissing
 	}
 	return ""
@@ -54,12 +54,12 @@ func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
 			return fmt.Errorf("applying %s: %w", m, err)
 		}
 	}
-	return sess.Fence(ctx, p.proxies()...)
+	return sess.Fence(ctx, p.From, p.proxies()...)
 }
 
 func (p Probe) proxies() []fixtures.ProxyRef {
 	var out []fixtures.ProxyRef
-	if p.From == fixtures.SidecarClient {
+	if p.From.Injected() {
 		out = append(out, fixtures.Sidecar)
 	}
 	n := p.Expect.Needs()

@@ -98,7 +98,7 @@ func (s Scenario) NeedsDataPlane() bool {
 		return true
 	}
 	for _, p := range s.Probes {
-		if p.From == fixtures.SidecarClient {
+		if p.From.Injected() {
 			return true
 		}
 		n := p.Expect.Needs()

@@ -1,0 +1,398 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The structs below mirror the part of Ginkgo's JSON report (github.com/onsi/ginkgo/v2/types:
+// Report, SpecReport, Failure, ReportEntry, CodeLocation) this package reads. Enums
+// (SpecState, NodeType, FailureNodeContext) are written by Ginkgo as strings; durations as
+// nanoseconds. Unknown fields are ignored so newer Ginkgo releases still load.
+
+type gReport struct {
+	SuitePath                  string
+	SuiteDescription           string
+	SuiteSucceeded             bool
+	SpecialSuiteFailureReasons []string
+	PreRunStats                struct{ TotalSpecs, SpecsThatWillRun int }
+	StartTime                  time.Time
+	EndTime                    time.Time
+	RunTime                    time.Duration
+	SuiteConfig                struct {
+		RandomSeed    int64
+		FocusStrings  []string
+		SkipStrings   []string
+		FocusFiles    []string
+		SkipFiles     []string
+		LabelFilter   string
+		DryRun        bool
+		ParallelTotal int
+	}
+	SpecReports []gSpec
+}
+
+type gLocation struct {
+	FileName   string
+	LineNumber int
+}
+
+type gSpec struct {
+	ContainerHierarchyTexts     []string
+	ContainerHierarchyLocations []gLocation
+	ContainerHierarchyLabels    [][]string
+	LeafNodeType                string
+	LeafNodeLocation            gLocation
+	LeafNodeLabels              []string
+	LeafNodeText                string
+	State                       string
+	StartTime                   time.Time
+	EndTime                     time.Time
+	RunTime                     time.Duration
+	Failure                     *gFailure
+	NumAttempts                 int
+	CapturedGinkgoWriterOutput  string
+	CapturedStdOutErr           string
+	ReportEntries               []gEntry
+	AdditionalFailures          []gAdditionalFailure
+}
+
+type gFailure struct {
+	Message             string
+	Location            gLocation
+	ForwardedPanic      string
+	FailureNodeContext  string
+	FailureNodeType     string
+	FailureNodeLocation gLocation
+	AdditionalFailure   *gAdditionalFailure
+}
+
+type gAdditionalFailure struct {
+	State   string
+	Failure gFailure
+}
+
+type gEntry struct {
+	Name  string
+	Time  time.Time
+	Value struct {
+		AsJSON         string
+		Representation string
+	}
+}
+
+func (l gLocation) loc() Location { return Location{File: l.FileName, Line: l.LineNumber} }
+
+// value is the entry's value as text: the representation Ginkgo recorded, else the JSON
+// (a JSON string is unquoted).
+func (e gEntry) value() string {
+	if e.Value.Representation != "" {
+		return e.Value.Representation
+	}
+	var s string
+	if err := json.Unmarshal([]byte(e.Value.AsJSON), &s); err == nil {
+		return s
+	}
+	if e.Value.AsJSON == "null" {
+		return ""
+	}
+	return e.Value.AsJSON
+}
+
+// Load decodes a Ginkgo JSON report (`ginkgo --json-report`: an array of suite reports; a
+// single suite report object is accepted too) into a Run.
+func Load(ginkgoJSON []byte) (*Run, error) {
+	trimmed := bytes.TrimSpace(ginkgoJSON)
+	if len(trimmed) == 0 {
+		return nil, errors.New("loading Ginkgo report: the input is empty")
+	}
+	var raw []gReport
+	switch trimmed[0] {
+	case '[':
+		if err := json.Unmarshal(trimmed, &raw); err != nil {
+			return nil, fmt.Errorf("loading Ginkgo report: decoding the array of suite reports: %w", err)
+		}
+	case '{':
+		var one gReport
+		if err := json.Unmarshal(trimmed, &one); err != nil {
+			return nil, fmt.Errorf("loading Ginkgo report: decoding the suite report: %w", err)
+		}
+		raw = []gReport{one}
+	default:
+		return nil, fmt.Errorf("loading Ginkgo report: expected a JSON array of suite reports (ginkgo --json-report), got input starting with %q", firstRunes(string(trimmed), 20))
+	}
+	if len(raw) == 0 {
+		return nil, errors.New("loading Ginkgo report: the report holds no suite")
+	}
+	run := &Run{}
+	for i, r := range raw {
+		if r.SuiteDescription == "" && r.SuitePath == "" && len(r.SpecReports) == 0 {
+			return nil, fmt.Errorf("loading Ginkgo report: suite %d has no description, path or specs: not a Ginkgo suite report", i)
+		}
+		s, err := convertSuite(r)
+		if err != nil {
+			return nil, fmt.Errorf("loading Ginkgo report: suite %d (%s): %w", i, r.SuiteDescription, err)
+		}
+		run.Suites = append(run.Suites, s)
+	}
+	return run, nil
+}
+
+func convertSuite(r gReport) (*Suite, error) {
+	s := &Suite{
+		Description:    r.SuiteDescription,
+		Path:           r.SuitePath,
+		Succeeded:      r.SuiteSucceeded,
+		DryRun:         r.SuiteConfig.DryRun,
+		FailureReasons: r.SpecialSuiteFailureReasons,
+		Start:          r.StartTime,
+		End:            r.EndTime,
+		Duration:       r.RunTime,
+		RandomSeed:     r.SuiteConfig.RandomSeed,
+		LabelFilter:    r.SuiteConfig.LabelFilter,
+		Focus:          append(append([]string{}, r.SuiteConfig.FocusStrings...), r.SuiteConfig.FocusFiles...),
+		Skip:           append(append([]string{}, r.SuiteConfig.SkipStrings...), r.SuiteConfig.SkipFiles...),
+		Parallel:       r.SuiteConfig.ParallelTotal,
+		TotalSpecs:     r.PreRunStats.TotalSpecs,
+		WillRun:        r.PreRunStats.SpecsThatWillRun,
+	}
+	if s.Description == "" {
+		s.Description = "Ginkgo suite"
+	}
+	seenProp := map[string]bool{}
+	for i, gs := range r.SpecReports {
+		if gs.LeafNodeType == "" {
+			return nil, fmt.Errorf("spec report %d (%q) has no LeafNodeType", i, gs.LeafNodeText)
+		}
+		sp := convertSpec(gs)
+		if sp.IsSuiteNode() {
+			// Properties and timings come from suite-level nodes; the first value of a key wins
+			// (BeforeSuite runs before any ReportAfterSuite that fills gaps).
+			for _, e := range gs.ReportEntries {
+				switch {
+				case strings.HasPrefix(e.Name, "property:"):
+					k := strings.TrimPrefix(e.Name, "property:")
+					if !seenProp[k] {
+						seenProp[k] = true
+						s.Properties = append(s.Properties, Property{Key: k, Value: e.value()})
+					}
+				case strings.HasPrefix(e.Name, "timing:"):
+					raw := e.value()
+					t := Timing{Phase: strings.TrimPrefix(e.Name, "timing:"), Raw: raw}
+					if d, err := time.ParseDuration(strings.TrimSpace(raw)); err == nil {
+						t.Took = d
+					}
+					s.Timings = append(s.Timings, t)
+				}
+			}
+			s.SuiteNodes = append(s.SuiteNodes, sp)
+			continue
+		}
+		if s.DryRun && sp.State == StatePassed {
+			sp.State = StateListed
+		}
+		s.Specs = append(s.Specs, sp)
+	}
+	sortProperties(s.Properties)
+	s.group()
+	s.explainSkips()
+	return s, nil
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
+
+func clean(s string) string { return ansi.ReplaceAllString(s, "") }
+
+func convertSpec(gs gSpec) *Spec {
+	sp := &Spec{
+		Containers: gs.ContainerHierarchyTexts,
+		Text:       gs.LeafNodeText,
+		NodeType:   gs.LeafNodeType,
+		Location:   gs.LeafNodeLocation.loc(),
+		State:      State(gs.State),
+		Start:      gs.StartTime,
+		End:        gs.EndTime,
+		Duration:   gs.RunTime,
+		Attempts:   gs.NumAttempts,
+	}
+	if sp.State == "" || strings.HasPrefix(gs.State, "INVALID") {
+		sp.State = State("invalid")
+	}
+	if len(gs.ContainerHierarchyTexts) > 0 {
+		sp.Scenario = gs.ContainerHierarchyTexts[0]
+	}
+	if len(gs.ContainerHierarchyLocations) > 0 {
+		// Specs are reported at the scenario's own file; the container location is it.
+		if l := gs.ContainerHierarchyLocations[0].loc(); l.File != "" && sp.Location.File == "" {
+			sp.Location = l
+		}
+	}
+	sp.Probe, sp.Expectation = gs.LeafNodeText, ""
+	if i := strings.Index(gs.LeafNodeText, ": "); i > 0 {
+		sp.Probe, sp.Expectation = gs.LeafNodeText[:i], gs.LeafNodeText[i+2:]
+	}
+	seen := map[string]bool{}
+	for _, ls := range append(gs.ContainerHierarchyLabels, gs.LeafNodeLabels) {
+		for _, l := range ls {
+			if !seen[l] {
+				seen[l] = true
+				sp.Labels = append(sp.Labels, l)
+			}
+		}
+	}
+	if f := gs.Failure; f != nil {
+		sp.Message = strings.TrimSpace(clean(f.Message))
+		sp.FailureLocation = f.Location.loc()
+		sp.ForwardedPanic = clean(f.ForwardedPanic)
+		if f.FailureNodeContext != "" && f.FailureNodeContext != "leaf-node" && f.FailureNodeType != "" {
+			sp.FailureNode = f.FailureNodeType
+			sp.FailureNodeLocation = f.FailureNodeLocation.loc()
+		}
+		if af := f.AdditionalFailure; af != nil {
+			sp.AdditionalFailures = append(sp.AdditionalFailures, additional(*af))
+		}
+	}
+	for _, af := range gs.AdditionalFailures {
+		sp.AdditionalFailures = append(sp.AdditionalFailures, additional(af))
+	}
+	for _, e := range gs.ReportEntries {
+		v := clean(e.value())
+		sp.Entries = append(sp.Entries, Entry{Name: e.Name, Value: v, Time: e.Time})
+		switch e.Name {
+		case "scenario":
+			// The container text is the id; the entry only fills in for odd trees.
+			if sp.Scenario == "" {
+				sp.Scenario = v
+			}
+		case "source":
+			sp.Source = v
+		case "summary":
+			sp.Summary = v
+		case "evidence":
+			sp.Evidence = append(sp.Evidence, parseEvidence(v))
+		case "not-checked":
+			sp.NotChecked = append(sp.NotChecked, v)
+		}
+	}
+	out := strings.TrimRight(clean(gs.CapturedGinkgoWriterOutput), "\n")
+	if so := strings.TrimRight(clean(gs.CapturedStdOutErr), "\n"); so != "" {
+		if out != "" {
+			out += "\n"
+		}
+		out += so
+	}
+	sp.Output = out
+	return sp
+}
+
+func additional(af gAdditionalFailure) string {
+	msg := strings.TrimSpace(clean(af.Failure.Message))
+	if l := af.Failure.Location.loc(); l.File != "" {
+		msg += " (at " + l.String() + ")"
+	}
+	if af.State != "" {
+		msg = af.State + ": " + msg
+	}
+	return msg
+}
+
+// parseEvidence reads "attempt 3: HTTP 200, …; <path>": the path is the last
+// "; "-separated part when it looks like a file.
+func parseEvidence(v string) Evidence {
+	ev := Evidence{Text: v}
+	last := v
+	if i := strings.LastIndex(v, "; "); i >= 0 {
+		last = v[i+2:]
+	}
+	last = strings.TrimSpace(last)
+	if last != "" && !strings.ContainsAny(last, " \t\n") && (strings.Contains(last, "/") || strings.HasSuffix(last, ".json")) {
+		ev.Path = last
+	}
+	return ev
+}
+
+// group builds the per-scenario view and spreads scenario-level entries (added in the
+// BeforeAll, so attached to the scenario's first spec) to the scenario's other specs.
+func (s *Suite) group() {
+	byID := map[string]*Scenario{}
+	for _, sp := range s.Specs {
+		sc := byID[sp.Scenario]
+		if sc == nil {
+			sc = &Scenario{ID: sp.Scenario, Location: sp.Location}
+			byID[sp.Scenario] = sc
+			s.Scenarios = append(s.Scenarios, sc)
+		}
+		sc.Probes = append(sc.Probes, sp)
+		if sc.Source == "" {
+			sc.Source = sp.Source
+		}
+		if sc.Summary == "" {
+			sc.Summary = sp.Summary
+		}
+		for _, l := range sp.Labels {
+			if !contains(sc.Labels, l) {
+				sc.Labels = append(sc.Labels, l)
+			}
+		}
+	}
+	for _, sc := range s.Scenarios {
+		for _, sp := range sc.Probes {
+			if sp.Source == "" {
+				sp.Source = sc.Source
+			}
+			if sp.Summary == "" {
+				sp.Summary = sc.Summary
+			}
+		}
+	}
+	sort.SliceStable(s.Scenarios, func(i, j int) bool { return s.Scenarios[i].ID < s.Scenarios[j].ID })
+}
+
+// explainSkips gives a reason to skips Ginkgo recorded without a message: specs left out
+// by a filter.
+func (s *Suite) explainSkips() {
+	var filters []string
+	if s.LabelFilter != "" {
+		filters = append(filters, fmt.Sprintf("label filter %q", s.LabelFilter))
+	}
+	if len(s.Focus) > 0 {
+		filters = append(filters, fmt.Sprintf("focus %q", strings.Join(s.Focus, `", "`)))
+	}
+	if len(s.Skip) > 0 {
+		filters = append(filters, fmt.Sprintf("skip %q", strings.Join(s.Skip, `", "`)))
+	}
+	for _, sp := range s.Specs {
+		if sp.State != StateSkipped || sp.Message != "" {
+			continue
+		}
+		switch {
+		case len(filters) > 0:
+			sp.Message = "not selected: " + strings.Join(filters, ", ")
+		default:
+			sp.Message = "skipped by Ginkgo (no reason recorded)"
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
