@@ -58,14 +58,19 @@ type JUnitTestCase struct {
 	Failure    *JUnitProblem   `xml:"failure,omitempty"`
 	Error      *JUnitProblem   `xml:"error,omitempty"`
 	Skipped    *JUnitSkipped   `xml:"skipped,omitempty"`
-	SystemOut  string          `xml:"system-out,omitempty"`
+	SystemOut  *JUnitOutput    `xml:"system-out,omitempty"`
 }
 
 // JUnitProblem is a <failure> or an <error>.
 type JUnitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
+}
+
+// JUnitOutput is a <system-out>.
+type JUnitOutput struct {
+	Text string `xml:",cdata"`
 }
 
 // JUnitSkipped is a <skipped>.
@@ -187,9 +192,9 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 
 	switch {
 	case sp.State == StateFailed || sp.State == StateTimedout:
-		tc.Failure = &JUnitProblem{Message: headline(sp), Type: string(sp.State), Body: problemBody(sp)}
+		tc.Failure = &JUnitProblem{Message: headline(sp), Type: string(sp.State), Body: xmlSafe(problemBody(sp))}
 	case sp.State.IsFailure():
-		tc.Error = &JUnitProblem{Message: headline(sp), Type: string(sp.State), Body: problemBody(sp)}
+		tc.Error = &JUnitProblem{Message: headline(sp), Type: string(sp.State), Body: xmlSafe(problemBody(sp))}
 	case sp.State == StateListed:
 		tc.Skipped = &JUnitSkipped{Message: "dry run: listed, not executed"}
 	case sp.State.IsSkip():
@@ -215,7 +220,9 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 			}
 			out.WriteString(o)
 		}
-		tc.SystemOut = out.String()
+		if out.Len() > 0 {
+			tc.SystemOut = &JUnitOutput{Text: xmlSafe(out.String())}
+		}
 	}
 	return tc
 }
@@ -223,11 +230,7 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 // headline is the first line of the message, prefixed with where it failed when that is
 // not the spec itself (e.g. "[BeforeAll] …").
 func headline(sp *Spec) string {
-	first := sp.Message
-	if i := strings.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	first = strings.TrimSpace(first)
+	first := oneLine(Gist(sp.Message))
 	if first == "" {
 		first = sp.State.Label()
 	}
@@ -256,6 +259,20 @@ func problemBody(sp *Spec) string {
 		b.WriteString("\n\nalso: " + a)
 	}
 	return b.String()
+}
+
+// xmlSafe replaces what XML 1.0 cannot hold (control characters, invalid UTF-8) with
+// U+FFFD; CDATA sections are written verbatim, so this is done before.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 func seconds(d time.Duration) string {

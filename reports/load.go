@@ -237,11 +237,13 @@ func convertSpec(gs gSpec) *Spec {
 	if i := strings.Index(gs.LeafNodeText, ": "); i > 0 {
 		sp.Probe, sp.Expectation = gs.LeafNodeText[:i], gs.LeafNodeText[i+2:]
 	}
+	// Ginkgo adds a "Serial" label of its own to Serial containers; the suite's "serial"
+	// says the same, so labels are deduplicated without regard to case.
 	seen := map[string]bool{}
 	for _, ls := range append(gs.ContainerHierarchyLabels, gs.LeafNodeLabels) {
 		for _, l := range ls {
-			if !seen[l] {
-				seen[l] = true
+			if k := strings.ToLower(l); !seen[k] {
+				seen[k] = true
 				sp.Labels = append(sp.Labels, l)
 			}
 		}

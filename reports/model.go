@@ -133,19 +133,23 @@ type Evidence struct {
 	Path string `json:"path,omitempty"`
 }
 
-// Link is where the evidence file is relative to the reports (they are written into the
-// artifacts directory that holds scenarios/<scenario>/…), or the path as written.
+// Note is the entry's text without the trailing path.
+func (e Evidence) Note() string {
+	if e.Path == "" {
+		return e.Text
+	}
+	return strings.TrimSuffix(strings.TrimSpace(strings.TrimSuffix(e.Text, e.Path)), ";")
+}
+
+// Link is where the evidence file is relative to the reports, which are written into the
+// artifacts directory that holds scenarios/<scenario>/<probe>/…; other paths as written.
 func (e Evidence) Link() string {
 	p := filepath.ToSlash(e.Path)
 	if i := strings.LastIndex(p, "/scenarios/"); i >= 0 {
 		return p[i+1:]
 	}
-	if strings.HasPrefix(p, "scenarios/") {
-		return p
-	}
-	if filepath.IsAbs(e.Path) {
-		return "file://" + p
-	}
+	// Anything else as written: a relative path, or an absolute one (which a report opened
+	// from file:// resolves on the same machine).
 	return p
 }
 

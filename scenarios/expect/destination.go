@@ -156,3 +156,23 @@ func hostOnly(h string) string {
 	}
 	return h
 }
+
+// DestinationClientCert: the destination verified a client certificate whose subject
+// contains subject (e.g. the CN of the certificate the proxy was given).
+func DestinationClientCert(subject string) Expectation {
+	return check{name: "destination verified a client certificate of " + subject, needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		recs := httpRecords(o)
+		if len(recs) == 0 {
+			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		}
+		for _, r := range recs {
+			if r.TLS == nil || !r.TLS.PeerVerified || !strings.Contains(r.TLS.PeerSubject, subject) {
+				return fmt.Errorf("the server saw %+v", r.TLS)
+			}
+		}
+		return nil
+	}}
+}

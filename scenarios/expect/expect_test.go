@@ -67,6 +67,7 @@ func TestChecksPassAndFail(t *testing.T) {
 		{"header", DestinationHeader("x-via", "gateway"), func(o *fixtures.Observation) { o.Destination["httpbin"][0].Headers = nil }, "header absent"},
 		{"host", DestinationHost("{{.HTTPHost}}"), func(o *fixtures.Observation) { o.Destination["httpbin"][0].Host = "evil.test:80" }, `saw Host "evil.test:80"`},
 		{"tls", DestinationTLS("{{.HTTPSHost}}"), nil, "plain HTTP"},
+		{"client cert", DestinationClientCert("egress-conformance-client"), nil, "the server saw <nil>"},
 		{"role", DestinationRole("httpbin"), func(o *fixtures.Observation) { o.Destination["secure"] = o.Destination["httpbin"] }, "reached"},
 		{"counter", CounterDelta(fixtures.Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1),
 			func(o *fixtures.Observation) {
@@ -153,5 +154,17 @@ func TestOutcomeJoinsFailuresAndNeeds(t *testing.T) {
 	_, err := oc.Check(obs(t))
 	if err == nil || strings.Count(err.Error(), "\n") < 2 {
 		t.Errorf("want every failing check reported, got %v", err)
+	}
+}
+
+func TestDestinationClientCertPasses(t *testing.T) {
+	o := obs(t)
+	o.Destination["httpbin"][0].TLS = &echo.TLSInfo{SNI: "secure.egress.test", PeerVerified: true, PeerSubject: "CN=egress-conformance-client,O=egress-conformance"}
+	if err := DestinationClientCert("egress-conformance-client").Check(o); err != nil {
+		t.Fatal(err)
+	}
+	o.Destination["httpbin"][0].TLS.PeerVerified = false
+	if err := DestinationClientCert("egress-conformance-client").Check(o); err == nil {
+		t.Fatal("an unverified client certificate must not pass")
 	}
 }

@@ -1,0 +1,275 @@
+package reports
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// suiteView is what the Markdown and HTML reports show for one suite, computed once.
+type suiteView struct {
+	Title       string
+	Verdict     Verdict
+	VerdictNote string
+	Subtitle    []string
+	Banner      string // setup failure or dry run, one paragraph
+	NoProps     string // why the versions table is empty
+	Counts      Counts
+	Properties  []propertyView
+	Timings     []Timing
+	TimingTotal time.Duration
+	Rows        []rowView
+	Failures    []failureView
+	Skips       []skipView
+	Evidence    []evidenceView
+	Details     []propertyView
+}
+
+type propertyView struct{ Title, Key, Value string }
+
+type rowView struct {
+	ID, Summary, Source string
+	Labels              []string
+	Verdict             Verdict
+	Location            string
+	Probes              []probeView
+}
+
+type probeView struct {
+	Name, Expectation string
+	State             State
+	Duration          string
+	Anchor            string // the failure's anchor, if it failed
+}
+
+type failureView struct {
+	Anchor, Scenario, Name string
+	State                  State
+	Where                  string // failure location (and node)
+	Message                string
+	Gist                   string   // the message without Gomega's value dump; = Message if nothing to cut
+	Extra                  []string // panic, additional failures
+	Evidence               []Evidence
+	NotChecked             []string
+}
+
+// skipView is one skip reason and the probes it applies to.
+type skipView struct {
+	Reason string
+	Probes []string // "scenario › probe"
+	// All: the reason applies to every probe of the report.
+	All bool
+}
+
+type evidenceView struct {
+	Scenario, Probe string
+	State           State
+	Evidence        Evidence
+	Attempts        int
+}
+
+func newSuiteView(s *Suite) suiteView {
+	v := suiteView{Title: s.Description, Verdict: s.Verdict(), Counts: s.Count()}
+	if r := s.Property("run-id"); r != "" {
+		v.Subtitle = append(v.Subtitle, "run "+r)
+	}
+	if m := s.Property("mode"); m != "" {
+		v.Subtitle = append(v.Subtitle, "mode "+m)
+	}
+	if iv := s.Property("istio-version"); iv != "" {
+		v.Subtitle = append(v.Subtitle, "Istio "+iv)
+	}
+	if !s.Start.IsZero() {
+		v.Subtitle = append(v.Subtitle, s.Start.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	if s.Duration > 0 {
+		v.Subtitle = append(v.Subtitle, "took "+roundDuration(s.Duration))
+	}
+
+	switch {
+	case s.SetupFailure() != nil:
+		f := s.SetupFailure()
+		v.Banner = fmt.Sprintf("Setup failed in %s at %s: no scenario ran. %s", f.NodeType, f.FailureLocation.Short(), headlineOnly(oneLine(Gist(f.Message))))
+	case s.DryRun:
+		v.Banner = "Dry run: the specs were listed, nothing was executed. This report shows the tree, not a verdict."
+	}
+	switch v.Verdict {
+	case VerdictPassed:
+		if v.Counts.Skipped > 0 || v.Counts.NotRun > 0 {
+			v.VerdictNote = fmt.Sprintf("%d of %d probes skipped", v.Counts.Skipped+v.Counts.NotRun, v.Counts.Total)
+		}
+	case VerdictFailed:
+		v.VerdictNote = fmt.Sprintf("%d of %d probes failed", v.Counts.Failed, v.Counts.Total)
+		if n := len(s.FailedSuiteNodes()); n > 0 {
+			v.VerdictNote += fmt.Sprintf(", %d suite node(s) failed", n)
+		}
+	}
+
+	v.NoProps = "The report carries no suite properties: the setup did not get far enough to record them."
+	if s.DryRun {
+		v.NoProps = "A dry run records no suite properties: nothing was set up."
+	}
+	for _, p := range s.Properties {
+		v.Properties = append(v.Properties, propertyView{Title: PropertyTitle(p.Key), Key: p.Key, Value: p.Value})
+	}
+	v.Timings = s.Timings
+	for _, t := range s.Timings {
+		v.TimingTotal += t.Took
+	}
+
+	skipAt := map[string]int{}
+	addSkip := func(reason, probe string) {
+		i, ok := skipAt[reason]
+		if !ok {
+			i = len(v.Skips)
+			skipAt[reason] = i
+			v.Skips = append(v.Skips, skipView{Reason: reason})
+		}
+		v.Skips[i].Probes = append(v.Skips[i].Probes, probe)
+	}
+	n := 0
+	addFailure := func(scenario string, sp *Spec) string {
+		n++
+		anchor := fmt.Sprintf("failure-%d", n)
+		where := sp.FailureLocation.String()
+		if sp.FailureNode != "" {
+			where = strings.TrimSpace(where + " (in " + sp.FailureNode + ")")
+		}
+		fv := failureView{Anchor: anchor, Scenario: scenario, Name: sp.Name(), State: sp.State, Where: where,
+			Message: sp.Message, Gist: Gist(sp.Message), Evidence: sp.Evidence, NotChecked: sp.NotChecked}
+		if sp.ForwardedPanic != "" {
+			fv.Extra = append(fv.Extra, "panic: "+sp.ForwardedPanic)
+		}
+		for _, a := range sp.AdditionalFailures {
+			fv.Extra = append(fv.Extra, "also: "+a)
+		}
+		v.Failures = append(v.Failures, fv)
+		return anchor
+	}
+	for _, nd := range s.FailedSuiteNodes() {
+		addFailure("suite", nd)
+	}
+	for _, sc := range s.Scenarios {
+		row := rowView{ID: sc.ID, Summary: sc.Summary, Source: sc.Source, Labels: sc.Labels, Verdict: sc.Verdict(), Location: sc.Location.Short()}
+		if row.ID == "" {
+			row.ID = "(specs outside a scenario)"
+		}
+		for _, p := range sc.Probes {
+			pv := probeView{Name: p.Name(), Expectation: p.Expectation, State: p.State}
+			if p.Duration > 0 {
+				pv.Duration = roundDuration(p.Duration)
+			}
+			if p.State.IsFailure() {
+				pv.Anchor = addFailure(row.ID, p)
+			}
+			if p.State.IsSkip() && p.State != StateListed && p.Message != "" {
+				addSkip(p.Message, row.ID+" › "+p.Name())
+			}
+			for _, e := range p.Evidence {
+				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.Name(), State: p.State, Evidence: e, Attempts: p.Attempts})
+			}
+			row.Probes = append(row.Probes, pv)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+
+	for i := range v.Skips {
+		v.Skips[i].All = len(v.Skips[i].Probes) == v.Counts.Total && v.Counts.Total > 1
+	}
+
+	det := func(title, value string) {
+		if value != "" {
+			v.Details = append(v.Details, propertyView{Title: title, Value: value})
+		}
+	}
+	det("Suite", s.Path)
+	det("Specs in the suite", fmt.Sprint(s.TotalSpecs))
+	det("Specs selected to run", fmt.Sprint(s.WillRun))
+	det("Random seed", fmt.Sprint(s.RandomSeed))
+	det("Label filter", s.LabelFilter)
+	det("Focus", strings.Join(s.Focus, ", "))
+	det("Skip", strings.Join(s.Skip, ", "))
+	if s.Parallel > 1 {
+		det("Parallel processes", fmt.Sprint(s.Parallel))
+	}
+	if !s.Start.IsZero() {
+		det("Started", s.Start.UTC().Format(time.RFC3339))
+	}
+	if !s.End.IsZero() {
+		det("Ended", s.End.UTC().Format(time.RFC3339))
+	}
+	for _, r := range s.FailureReasons {
+		det("Suite failure", r)
+	}
+	return v
+}
+
+// roundDuration prints a duration at a precision that reads well in a table.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return d.String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func headlineOnly(msg string) string {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return firstRunes(strings.TrimSpace(msg), 200)
+}
+
+// typeLine is Gomega's "<*pkg.Type | 0xc000123>: " line that precedes an error's text.
+var typeLine = regexp.MustCompile(`^\s*<[^<>]+>: ?$`)
+
+// Gist is a failure message without Gomega's dump of the error value: the lines before the
+// "<*T | 0x…>:" line, then the error's text (dedented) up to the dump ("{…}") and the
+// closing "occurred". Messages of another shape come back unchanged.
+func Gist(msg string) string {
+	lines := strings.Split(msg, "\n")
+	at := -1
+	for i, l := range lines {
+		if typeLine.MatchString(l) {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return msg
+	}
+	var out []string
+	for _, l := range lines[:at] {
+		if t := strings.TrimSpace(l); t != "" && t != "Unexpected error:" {
+			out = append(out, strings.TrimRight(l, " "))
+		}
+	}
+	indent := len(lines[at]) - len(strings.TrimLeft(lines[at], " \t"))
+	for _, l := range lines[at+1:] {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "{") || t == "occurred" {
+			break
+		}
+		if len(l) >= indent && strings.TrimSpace(l[:indent]) == "" {
+			l = l[indent:]
+		}
+		out = append(out, strings.TrimRight(l, " "))
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// oneLine joins a gist's first lines into one for banners: "setup: preflight: …".
+func oneLine(s string) string {
+	lines := strings.SplitN(s, "\n", 3)
+	if len(lines) >= 2 && len(lines[0]) < 40 {
+		return strings.TrimSpace(lines[0]) + ": " + strings.TrimSpace(lines[1])
+	}
+	return strings.TrimSpace(lines[0])
+}

@@ -1,0 +1,38 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(MTLSOrigination) }
+
+// MTLSOrigination: the sidecar presents a client certificate from credentialName when it
+// originates TLS, and a server that requires one refuses it otherwise.
+// Why: the docs' mutual TLS origination (DestinationRule tls MUTUAL with credentialName, a
+// workloadSelector and RBAC for the secret; istio-doc-tests §5 trap 13).
+// Needs: the TLS httpbin's port that requires a client certificate from the run's CA.
+// Expects: 200 with the client certificate's subject verified by the server; without a
+// client certificate, or with one from another CA, 503 and no request at the server.
+var MTLSOrigination = Scenario{
+	Name:     "mtls-origination",
+	Summary:  "the sidecar originates mutual TLS with a client certificate from credentialName",
+	Source:   `istio.io egress-tls-origination "Mutual TLS origination for egress traffic"; egress-gateway-tls-origination (mutual)`,
+	Labels:   []Label{Extended, TLSOrigination, ServiceEntry},
+	Requires: Requires{MinIstio: "1.21", Policy: RegistryOnly, Hermetic: true},
+	Probes: []Probe{
+		{Name: "client-certificate-accepted",
+			Apply: []string{"mtls_origination.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
+			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
+				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
+		{Name: "no-client-certificate-gives-503",
+			Apply: []string{"mtls_origination_no_cert.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
+			Expect: Blocked(HTTPStatus(503), NotSeenByDestination())},
+		{Name: "foreign-client-certificate-gives-503",
+			Apply: []string{"mtls_origination_foreign_cert.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
+			Expect: Blocked(HTTPStatus(503), NotSeenByDestination())},
+	},
+}
