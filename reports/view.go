@@ -142,7 +142,7 @@ func newSuiteView(s *Suite) suiteView {
 			fv.Extra = append(fv.Extra, "panic: "+sp.ForwardedPanic)
 		}
 		for _, a := range sp.AdditionalFailures {
-			fv.Extra = append(fv.Extra, "also: "+a)
+			fv.Extra = append(fv.Extra, "also: "+Gist(a))
 		}
 		v.Failures = append(v.Failures, fv)
 		return anchor

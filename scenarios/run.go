@@ -37,7 +37,7 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 // SkipReason says why this probe cannot run in this world, or "".
 func (p Probe) SkipReason(w *fixtures.World) string {
 	n := p.Expect.Needs()
-	if !w.DataPlane && (p.From.Injected() || n.SidecarLog || n.GatewayLog || len(n.Counters) > 0) {
+	if !w.DataPlane && (p.From.Injected() || n.SidecarLog || p.readsGateway() || len(n.Counters) > 0) {
 		return fixtures.DataPlaneMissing
 	}
 	return ""
@@ -62,8 +62,7 @@ func (p Probe) proxies() []fixtures.ProxyRef {
 	if p.From.Injected() {
 		out = append(out, fixtures.Sidecar)
 	}
-	n := p.Expect.Needs()
-	if n.GatewayLog {
+	if p.readsGateway() {
 		out = append(out, fixtures.Gateway)
 	}
 	return out
@@ -101,4 +100,19 @@ func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, e
 			return Result{Observation: o, Err: err}
 		}
 	}
+}
+
+// readsGateway reports whether the probe's evidence comes from the egress gateway, which then
+// must have the config before the probe runs.
+func (p Probe) readsGateway() bool {
+	n := p.Expect.Needs()
+	if n.GatewayLog || n.GatewayCerts {
+		return true
+	}
+	for _, c := range n.Counters {
+		if c.Proxy == fixtures.Gateway {
+			return true
+		}
+	}
+	return false
 }

@@ -14,8 +14,11 @@ if [ "$have" = "$hash" ]; then
   echo "echo image $ref: cached"
   exit 0
 fi
+old=$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null || true)
 tar -C "$out" -c egress-echo | docker import \
   --change 'ENTRYPOINT ["/egress-echo"]' \
   --change "LABEL egress-conformance.input-hash=$hash" \
   --change 'EXPOSE 80 443' - "$ref" >/dev/null
+# The previous build is now untagged: remove it unless a container still uses it.
+if [ -n "$old" ]; then docker image rm "$old" >/dev/null 2>&1 || true; fi
 echo "echo image $ref: built"

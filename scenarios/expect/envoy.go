@@ -174,3 +174,23 @@ func CounterDelta(p fixtures.ProxyRef, name string, want uint64) Expectation {
 func CounterKey(p fixtures.ProxyRef, renderedName string) string {
 	return string(p) + "/" + renderedName
 }
+
+// GatewayIdentity: the egress gateway's certificates carry exactly this SPIFFE ID (template,
+// "{{.GatewayIdentity}}"): the identity the sidecars verify on the ISTIO_MUTUAL hop.
+func GatewayIdentity(uri string) Expectation {
+	return check{name: "gateway certificate SAN is " + uri, needs: fixtures.Needs{GatewayCerts: true}, fn: func(o *fixtures.Observation) error {
+		want, err := render(uri, o)
+		if err != nil {
+			return err
+		}
+		if len(o.GatewayCertSANs) == 0 {
+			return fmt.Errorf("the gateway has no certificate with a URI SAN")
+		}
+		for _, san := range o.GatewayCertSANs {
+			if san != want {
+				return fmt.Errorf("the gateway presents %v", o.GatewayCertSANs)
+			}
+		}
+		return nil
+	}}
+}

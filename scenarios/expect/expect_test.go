@@ -37,8 +37,9 @@ func obs(t *testing.T) *fixtures.Observation {
 			"httpbin": {{Kind: "request", Method: "GET", Host: "httpbin.egress.test", URI: "/delay/5", Probe: "p1", Headers: map[string][]string{"X-Via": {"gateway"}}}},
 			"secure":  nil,
 		},
-		Counters: map[string]fixtures.CounterValues{"gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total": {Before: 4, After: 5}},
-		Squid:    []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
+		GatewayCertSANs: []string{"spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account"},
+		Counters:        map[string]fixtures.CounterValues{"gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total": {Before: 4, After: 5}},
+		Squid:           []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
 	}
 }
 
@@ -75,6 +76,10 @@ func TestChecksPassAndFail(t *testing.T) {
 			}, "went from 4 to 6"},
 		{"squid tunnel", SquidTunnel("{{.HTTPSHost}}:443"), func(o *fixtures.Observation) { o.Squid[0].ResultCode = "TCP_DENIED"; o.Squid[0].Status = 403 }, "no such line"},
 		{"no squid", NoSquidTraffic(), nil, "squid logged"},
+		{"gateway identity", GatewayIdentity("spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account"),
+			func(o *fixtures.Observation) {
+				o.GatewayCertSANs = []string{"spiffe://cluster.local/ns/default/sa/impostor"}
+			}, "presents"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := obs(t)
