@@ -35,7 +35,7 @@ var stateIcon = map[State]string{
 
 var verdictIcon = map[Verdict]string{
 	VerdictPassed: "✅", VerdictFailed: "❌", VerdictSkipped: "⏭️", VerdictPartial: "◐",
-	VerdictNotRun: "⬜", VerdictListed: "📋", VerdictSetupFailed: "❌", VerdictInterrupted: "⛔",
+	VerdictNotRun: "⬜", VerdictListed: "📋", VerdictDryRun: "📋", VerdictSetupFailed: "❌", VerdictInterrupted: "⛔",
 }
 
 func icon(s State) string {
@@ -53,7 +53,11 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 		p("%s\n\n", mdText(strings.Join(v.Subtitle, " · ")))
 	}
 	if v.Banner != "" {
-		p("> **%s**\n\n", mdText(v.Banner))
+		title := "Dry run"
+		if v.Verdict == VerdictSetupFailed {
+			title = "Setup failed"
+		}
+		p("> **%s.** %s\n\n", title, mdText(v.Banner))
 	}
 	c := v.Counts
 	p("**%d probes in %d scenarios:** %d passed · %d failed · %d skipped", c.Total, len(v.Rows), c.Passed, c.Failed, c.Skipped)

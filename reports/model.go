@@ -241,7 +241,8 @@ const (
 	VerdictSkipped     Verdict = "skipped"
 	VerdictPartial     Verdict = "partial" // some probes passed, the others were skipped
 	VerdictNotRun      Verdict = "not run"
-	VerdictListed      Verdict = "listed" // dry run
+	VerdictListed      Verdict = "listed"  // a scenario in a dry run
+	VerdictDryRun      Verdict = "dry run" // a whole dry run
 	VerdictSetupFailed Verdict = "setup failed"
 	VerdictInterrupted Verdict = "interrupted"
 )
@@ -370,7 +371,7 @@ func (s *Suite) Verdict() Verdict {
 	case !s.Succeeded:
 		return VerdictFailed
 	case s.DryRun:
-		return VerdictListed
+		return VerdictDryRun
 	}
 	for _, sp := range s.Specs {
 		if sp.State.IsFailure() {

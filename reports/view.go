@@ -90,9 +90,9 @@ func newSuiteView(s *Suite) suiteView {
 	switch {
 	case s.SetupFailure() != nil:
 		f := s.SetupFailure()
-		v.Banner = fmt.Sprintf("Setup failed in %s at %s: no scenario ran. %s", f.NodeType, f.FailureLocation.Short(), headlineOnly(oneLine(Gist(f.Message))))
+		v.Banner = fmt.Sprintf("No scenario ran. %s at %s: %s", f.NodeType, f.FailureLocation.Short(), firstRunes(oneLine(Gist(f.Message)), 240))
 	case s.DryRun:
-		v.Banner = "Dry run: the specs were listed, nothing was executed. This report shows the tree, not a verdict."
+		v.Banner = "The specs were listed, nothing was executed: this report shows the tree, not a verdict."
 	}
 	switch v.Verdict {
 	case VerdictPassed:
@@ -220,13 +220,6 @@ func roundDuration(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-func headlineOnly(msg string) string {
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	return firstRunes(strings.TrimSpace(msg), 200)
-}
-
 // typeLine is Gomega's "<*pkg.Type | 0xc000123>: " line that precedes an error's text.
 var typeLine = regexp.MustCompile(`^\s*<[^<>]+>: ?$`)
 
@@ -265,11 +258,22 @@ func Gist(msg string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// oneLine joins a gist's first lines into one for banners: "setup: preflight: …".
+// oneLine makes one line of a gist for banners and JUnit's message attribute: the first
+// line, continued while it ends with ":" (or is a short annotation such as "setup").
 func oneLine(s string) string {
-	lines := strings.SplitN(s, "\n", 3)
-	if len(lines) >= 2 && len(lines[0]) < 40 {
-		return strings.TrimSpace(lines[0]) + ": " + strings.TrimSpace(lines[1])
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	out := strings.TrimSpace(lines[0])
+	for i := 1; i < len(lines) && i < 4; i++ {
+		colon := strings.HasSuffix(out, ":")
+		if !colon && !(i == 1 && len(out) < 40) {
+			break
+		}
+		if colon {
+			out += " "
+		} else {
+			out += ": "
+		}
+		out += strings.TrimSpace(lines[i])
 	}
-	return strings.TrimSpace(lines[0])
+	return out
 }

@@ -39,6 +39,13 @@ var _ = func() bool {
 				if sc.Requires.Gateway && !world.DataPlane {
 					Skip(fixtures.DataPlaneMissing)
 				}
+				// Registered first, so it runs last: after the session closed, nothing labelled
+				// with this scenario may remain anywhere in the cluster.
+				DeferCleanup(func(ctx SpecContext) {
+					left, err := world.Leftovers(ctx, sc.Name)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(left).To(BeEmpty(), "objects %s left behind after its cleanup", sc.Name)
+				}, NodeTimeout(time.Minute))
 				var err error
 				sess, err = sc.Open(ctx, world)
 				if sess != nil {
