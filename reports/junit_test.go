@@ -11,17 +11,23 @@ import (
 // The JUnit schema as CI tools read it, declared here independently of junit.go so the
 // test checks the element and attribute names, not just a round trip of our own types.
 type xSuites struct {
-	XMLName                          xml.Name `xml:"testsuites"`
-	Tests, Failures, Errors, Skipped int      `xml:",attr"`
-	Suites                           []xSuite `xml:"testsuite"`
+	XMLName  xml.Name `xml:"testsuites"`
+	Tests    int      `xml:"tests,attr"`
+	Failures int      `xml:"failures,attr"`
+	Errors   int      `xml:"errors,attr"`
+	Skipped  int      `xml:"skipped,attr"`
+	Suites   []xSuite `xml:"testsuite"`
 }
 
 type xSuite struct {
-	Name                             string  `xml:"name,attr"`
-	Tests, Failures, Errors, Skipped int     `xml:",attr"`
-	Time                             string  `xml:"time,attr"`
-	Properties                       []xProp `xml:"properties>property"`
-	Cases                            []xCase `xml:"testcase"`
+	Name       string  `xml:"name,attr"`
+	Tests      int     `xml:"tests,attr"`
+	Failures   int     `xml:"failures,attr"`
+	Errors     int     `xml:"errors,attr"`
+	Skipped    int     `xml:"skipped,attr"`
+	Time       string  `xml:"time,attr"`
+	Properties []xProp `xml:"properties>property"`
+	Cases      []xCase `xml:"testcase"`
 }
 
 type xProp struct {

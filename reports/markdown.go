@@ -146,6 +146,14 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 		p("\n")
 	}
 
+	if len(v.NotChecked) > 0 {
+		p("## Not checked\n\nChecks a probe could not judge in this run; they never count as passed.\n\n| Scenario | Probe | Check |\n|---|---|---|\n")
+		for _, n := range v.NotChecked {
+			p("| %s | %s | %s |\n", mdCell(n.Scenario), mdCode(n.Probe), mdCell(n.Check))
+		}
+		p("\n")
+	}
+
 	p("## Setup phases\n\n")
 	if len(v.Timings) == 0 {
 		p("_No phase timings recorded in this report._\n\n")

@@ -23,6 +23,7 @@ type suiteView struct {
 	Failures    []failureView
 	Skips       []skipView
 	Evidence    []evidenceView
+	NotChecked  []notCheckedView
 	Details     []propertyView
 }
 
@@ -61,6 +62,9 @@ type skipView struct {
 	// All: the reason applies to every probe of the report.
 	All bool
 }
+
+// notCheckedView is a check a probe could not judge in this run (it never counts as a pass).
+type notCheckedView struct{ Scenario, Probe, Check string }
 
 type evidenceView struct {
 	Scenario, Probe string
@@ -165,6 +169,9 @@ func newSuiteView(s *Suite) suiteView {
 			}
 			if p.State.IsSkip() && p.State != StateListed && p.Message != "" {
 				addSkip(p.Message, row.ID+" › "+p.Name())
+			}
+			for _, nc := range p.NotChecked {
+				v.NotChecked = append(v.NotChecked, notCheckedView{Scenario: row.ID, Probe: p.Name(), Check: nc})
 			}
 			for _, e := range p.Evidence {
 				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.Name(), State: p.State, Evidence: e, Attempts: p.Attempts})

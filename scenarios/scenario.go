@@ -56,6 +56,9 @@ type Requires struct {
 	// Hermetic: the scenario needs destinations of our own (it dials their addresses or
 	// relies on their records), so it cannot run against the public hosts.
 	Hermetic bool
+	// NetworkPolicy: the CNI must enforce NetworkPolicy (checked once per run; skipped with
+	// the reason otherwise).
+	NetworkPolicy bool
 }
 
 // Probe is one client request and what must come of it.

@@ -181,3 +181,15 @@ func CurlFailed() Expectation {
 		return nil
 	}}
 }
+
+// NotSuccessful: the request got no 2xx answer (any HTTP error or a failed connection).
+// Only for refusals whose exact form differs across Istio releases; pair it with
+// NotSeenByDestination, which carries the claim. The observed outcome is kept as evidence.
+func NotSuccessful() Expectation {
+	return check{name: "no successful (2xx) answer", fn: func(o *fixtures.Observation) error {
+		if o.CurlErr == "" && o.Curl.ExitCode == 0 && o.Curl.HTTPCode >= 200 && o.Curl.HTTPCode < 300 {
+			return fmt.Errorf("saw %s", curlSeen(o))
+		}
+		return nil
+	}}
+}

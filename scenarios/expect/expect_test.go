@@ -173,3 +173,17 @@ func TestDestinationClientCertPasses(t *testing.T) {
 		t.Fatal("an unverified client certificate must not pass")
 	}
 }
+
+func TestNotSuccessful(t *testing.T) {
+	o := obs(t)
+	for _, c := range []parse.Curl{{HTTPCode: 502}, {HTTPCode: 404}, {ExitCode: 56}, {ExitCode: 35}} {
+		o.Curl = c
+		if err := NotSuccessful().Check(o); err != nil {
+			t.Errorf("%+v is not a success: %v", c, err)
+		}
+	}
+	o.Curl = parse.Curl{HTTPCode: 200}
+	if err := NotSuccessful().Check(o); err == nil {
+		t.Error("a 200 must fail NotSuccessful")
+	}
+}

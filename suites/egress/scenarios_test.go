@@ -39,6 +39,13 @@ var _ = func() bool {
 				if sc.Requires.Gateway && !world.DataPlane {
 					Skip(fixtures.DataPlaneMissing)
 				}
+				if sc.Requires.NetworkPolicy {
+					enforced, why, err := world.NetworkPolicyEnforced(ctx)
+					Expect(err).NotTo(HaveOccurred(), "checking whether the CNI enforces NetworkPolicy")
+					if !enforced {
+						Skip(why)
+					}
+				}
 				// Registered first, so it runs last: after the session closed, nothing labelled
 				// with this scenario may remain anywhere in the cluster.
 				DeferCleanup(func(ctx SpecContext) {

@@ -123,7 +123,7 @@ explain_proxy_refusals() { # logfile what
 	local logf=$1 what=$2 refused
 	refused=$(grep -oE 'https?://[^ ]+/@v/[^ /]+\.(info|mod|zip): (403|404|410)[^:]*' "$logf" |
 		sed -E 's#^https?://[^/]+/(.+)/@v/(.+)\.(info|mod|zip): (.*)$#\1 \2 \4#' |
-		unescape_module | sort -u || true)
+		sed 's/\\n.*//' | unescape_module | sort -u || true)
 	if [[ -z $refused ]]; then
 		refused=$(grep -oE 'https?://[^ ]+/@v/list: (403|404|410)[^:]*' "$logf" |
 			sed -E 's#^https?://[^/]+/(.+)/@v/list: (.*)$#\1 (version list) \2#' | unescape_module | sort -u || true)
@@ -138,7 +138,7 @@ explain_proxy_refusals() { # logfile what
 		printf '  module %s, version %s: %s\n' "$mod" "$ver" "$status" >&2
 	done <<<"$refused"
 	grep -m1 -oE 'This module version is not available[^"]*' "$logf" | sed 's/^/  proxy says: /' >&2 || true
-	printf '  (full log: %s)\n  Pick a version the mirror serves (go list -m -versions MODULE) and set it in %s.\n' \
+	printf '  (full log: %s)\n  Pick a version the mirror serves (see: go list -m -versions MODULE, unless the\n  mirror refuses that list too) and set it in %s.\n' \
 		"$logf" "$HERE/versions.env" >&2
 	exit 1
 }
@@ -507,7 +507,6 @@ make_node_image() { # hash
 	docker exec "$BUILD_CONTAINER" rm -f /var/log/containerd-import.log
 	id=$(docker commit \
 		--change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' \
-		--change 'CMD []' \
 		--change "LABEL ${LABEL_KEY}=${hash}" \
 		"$BUILD_CONTAINER" "$NODE_IMAGE")
 	docker rm -f -v "$BUILD_CONTAINER" >/dev/null

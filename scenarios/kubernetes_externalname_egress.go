@@ -1,0 +1,38 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(KubernetesExternalNameEgress) }
+
+// KubernetesExternalNameEgress: a Kubernetes ExternalName Service as an alias for an
+// external host.
+// Why: istio.io "Kubernetes Services for Egress Traffic". From Istio 1.21 an ExternalName
+// Service is an alias of its target (1.24: always), so the target itself must be in the mesh
+// registry: under REGISTRY_ONLY the alias opens nothing by itself (istio-doc-tests §5 trap 18).
+// Needs: REGISTRY_ONLY; a plain and a sidecar client.
+// Expects: the plain pod reaches the API through the alias (the API sees the alias as Host);
+// the sidecar pod is refused and the API never sees it until a ServiceEntry registers the
+// target, then it gets 200 through the alias.
+var KubernetesExternalNameEgress = Scenario{
+	Name:     "kubernetes-externalname-egress",
+	Summary:  "an ExternalName Service is an alias: it works for plain pods and, under REGISTRY_ONLY, for sidecars only once the target is registered",
+	Source:   `istio.io egress-kubernetes-services; Istio 1.21 upgrade notes (ExternalName alias semantics)`,
+	Labels:   []Label{Extended, ServiceEntry, OutboundPolicy},
+	Requires: Requires{MinIstio: "1.21", Policy: RegistryOnly},
+	Probes: []Probe{
+		{Name: "plain-pod-through-alias",
+			Apply: []string{"kubernetes_externalname_egress.yaml"},
+			From:  PlainClient, URL: "http://my-httpbin.{{.Namespace}}.svc.cluster.local/headers",
+			Expect: Allowed(HTTPStatus(200), DestinationHost("my-httpbin.{{.Namespace}}.svc.cluster.local"))},
+		{Name: "sidecar-refused-while-target-unregistered",
+			From: SidecarClient, URL: "http://my-httpbin.{{.Namespace}}.svc.cluster.local/headers",
+			Expect: Blocked(NotSuccessful(), NotSeenByDestination())},
+		{Name: "sidecar-through-alias-once-target-registered",
+			Apply: []string{"kubernetes_externalname_egress_target.yaml"},
+			From:  SidecarClient, URL: "http://my-httpbin.{{.Namespace}}.svc.cluster.local/headers",
+			Expect: Allowed(HTTPStatus(200), DestinationHost("my-httpbin.{{.Namespace}}.svc.cluster.local"))},
+	},
+}
