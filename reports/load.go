@@ -352,8 +352,35 @@ func (s *Suite) group() {
 				sp.Summary = sc.Summary
 			}
 		}
+		explainBeforeAll(sc)
 	}
 	sort.SliceStable(s.Scenarios, func(i, j int) bool { return s.Scenarios[i].ID < s.Scenarios[j].ID })
+}
+
+// explainBeforeAll replaces Ginkgo's generic reason on the specs of an Ordered container
+// whose BeforeAll skipped or failed ("Spec skipped because Skip() was called in
+// BeforeAll") with the reason itself: Ginkgo records it on the first spec only.
+func explainBeforeAll(sc *Scenario) {
+	var first *Spec
+	for _, sp := range sc.Probes {
+		if sp.FailureNode == "BeforeAll" && sp.Message != "" {
+			first = sp
+			break
+		}
+	}
+	if first == nil {
+		return
+	}
+	for _, sp := range sc.Probes {
+		if sp == first || sp.State != StateSkipped || !strings.HasPrefix(sp.Message, "Spec skipped because") || !strings.Contains(sp.Message, "BeforeAll") {
+			continue
+		}
+		if first.State == StateSkipped {
+			sp.Message = first.Message
+		} else {
+			sp.Message = fmt.Sprintf("not run: the scenario's BeforeAll failed (reported on %s): %s", first.Name(), firstRunes(oneLine(Gist(first.Message)), 200))
+		}
+	}
 }
 
 // explainSkips gives a reason to skips Ginkgo recorded without a message: specs left out

@@ -121,6 +121,9 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 			for _, n := range f.NotChecked {
 				p("- not checked: %s\n", mdText(n))
 			}
+			if f.EarlierEvidence > 0 {
+				p("- evidence: %d earlier attempts in the JUnit properties and the JSON report\n", f.EarlierEvidence)
+			}
 			for _, e := range f.Evidence {
 				p("- evidence: %s\n", mdEvidence(e))
 			}
@@ -166,9 +169,9 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 	}
 
 	if len(v.Evidence) > 0 {
-		p("## Evidence\n\n| Scenario | Probe | State | Evidence |\n|---|---|---|---|\n")
+		p("## Evidence\n\nThe last attempt of every probe (the one its verdict rests on).\n\n| Scenario | Probe | State | Attempts | Last attempt |\n|---|---|---|---:|---|\n")
 		for _, e := range v.Evidence {
-			p("| %s | %s | %s %s | %s |\n", mdCell(e.Scenario), mdCode(e.Probe), icon(e.State), e.State.Label(), mdEvidence(e.Evidence))
+			p("| %s | %s | %s %s | %d | %s |\n", mdCell(e.Scenario), mdCode(e.Probe), icon(e.State), e.State.Label(), e.Attempts, mdEvidence(e.Evidence))
 		}
 		p("\n")
 	}

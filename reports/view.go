@@ -52,8 +52,12 @@ type failureView struct {
 	Gist                   string   // the message without Gomega's value dump; = Message if nothing to cut
 	Extra                  []string // panic, additional failures
 	Evidence               []Evidence
+	EarlierEvidence        int // attempts left out before Evidence
 	NotChecked             []string
 }
+
+// maxFailureEvidence is how many of a failed probe's last attempts its failure card lists.
+const maxFailureEvidence = 5
 
 // skipView is one skip reason and the probes it applies to.
 type skipView struct {
@@ -66,11 +70,12 @@ type skipView struct {
 // notCheckedView is a check a probe could not judge in this run (it never counts as a pass).
 type notCheckedView struct{ Scenario, Probe, Check string }
 
+// evidenceView is a probe's last evidence entry (the attempt its verdict rests on).
 type evidenceView struct {
 	Scenario, Probe string
 	State           State
 	Evidence        Evidence
-	Attempts        int
+	Attempts        int // evidence entries the probe has
 }
 
 func newSuiteView(s *Suite) suiteView {
@@ -142,6 +147,10 @@ func newSuiteView(s *Suite) suiteView {
 		}
 		fv := failureView{Anchor: anchor, Scenario: scenario, Name: sp.Name(), State: sp.State, Where: where,
 			Message: sp.Message, Gist: Gist(sp.Message), Evidence: sp.Evidence, NotChecked: sp.NotChecked}
+		if n := len(fv.Evidence); n > maxFailureEvidence {
+			fv.EarlierEvidence = n - maxFailureEvidence
+			fv.Evidence = fv.Evidence[n-maxFailureEvidence:]
+		}
 		if sp.ForwardedPanic != "" {
 			fv.Extra = append(fv.Extra, "panic: "+sp.ForwardedPanic)
 		}
@@ -173,8 +182,8 @@ func newSuiteView(s *Suite) suiteView {
 			for _, nc := range p.NotChecked {
 				v.NotChecked = append(v.NotChecked, notCheckedView{Scenario: row.ID, Probe: p.Name(), Check: nc})
 			}
-			for _, e := range p.Evidence {
-				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.Name(), State: p.State, Evidence: e, Attempts: p.Attempts})
+			if e, ok := p.LatestEvidence(); ok {
+				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.Name(), State: p.State, Evidence: e, Attempts: len(p.Evidence)})
 			}
 			row.Probes = append(row.Probes, pv)
 		}
@@ -218,7 +227,7 @@ func roundDuration(d time.Duration) string {
 	case d <= 0:
 		return "0s"
 	case d < time.Millisecond:
-		return d.String()
+		return d.Round(time.Microsecond).String()
 	case d < time.Second:
 		return d.Round(time.Millisecond).String()
 	case d < time.Minute:

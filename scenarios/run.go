@@ -31,7 +31,7 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 		}
 		clients = append(clients, c)
 	}
-	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients})
+	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients, GatewayAPIGateway: s.Requires.GatewayAPIGateway})
 }
 
 // SkipReason says why this probe cannot run in this world, or "".

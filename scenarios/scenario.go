@@ -59,6 +59,9 @@ type Requires struct {
 	// NetworkPolicy: the CNI must enforce NetworkPolicy (checked once per run; skipped with
 	// the reason otherwise).
 	NetworkPolicy bool
+	// GatewayAPIGateway names the Gateway API Gateway the scenario's config creates in its
+	// namespace; Istio deploys its proxy there, and gateway evidence is read from it.
+	GatewayAPIGateway string
 }
 
 // Probe is one client request and what must come of it.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/gatewayapi"
 	"github.com/egressconformance/iec/harness/istiocfg"
 	"github.com/egressconformance/iec/harness/kube"
 	"github.com/egressconformance/iec/harness/version"
@@ -38,6 +39,9 @@ func TestEveryManifestRendersAndDecodes(t *testing.T) {
 						}
 						for _, o := range objs {
 							if err := istiocfg.Validate(o); err != nil {
+								t.Errorf("%s %s Istio %s: %s: %v", s.Name, mode, minor, m, err)
+							}
+							if err := gatewayapi.Validate(o); err != nil {
 								t.Errorf("%s %s Istio %s: %s: %v", s.Name, mode, minor, m, err)
 							}
 							if o.GetName() == "" || o.GetKind() == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/gatewayapi"
 	"github.com/egressconformance/iec/harness/istiocfg"
 	"github.com/egressconformance/iec/harness/kube"
 	"github.com/egressconformance/iec/harness/version"
@@ -64,6 +65,9 @@ func RenderScenario(s scenarios.Scenario, v fixtures.Vars) ([]byte, error) {
 			}
 			for _, o := range objs {
 				if err := istiocfg.Validate(o); err != nil {
+					return nil, fmt.Errorf("%s: %s: %w", s.Name, m, err)
+				}
+				if err := gatewayapi.Validate(o); err != nil {
 					return nil, fmt.Errorf("%s: %s: %w", s.Name, m, err)
 				}
 			}

@@ -1,0 +1,32 @@
+package scenarios
+
+import (
+	. "github.com/egressconformance/iec/fixtures"
+	. "github.com/egressconformance/iec/scenarios/expect"
+)
+
+func init() { register(EgressGatewayTLSPassthroughGatewayAPI) }
+
+// EgressGatewayTLSPassthroughGatewayAPI: app-originated HTTPS passes through a Gateway API
+// egress gateway untouched, routed by SNI with TLSRoutes.
+// Why: istio.io egress-gateway "Egress gateway for HTTPS traffic", Gateway API tab: a TLS
+// listener in Passthrough mode and two v1alpha2 TLSRoutes (experimental channel,
+// PILOT_ENABLE_ALPHA_GATEWAY_API, both set up by the suite).
+// Needs: the Gateway API experimental CRDs.
+// Expects: 200; the gateway's TCP line for outbound|443||<host> with the SNI; its
+// upstream_cx_total for that cluster rose by exactly one; the server saw TLS with the SNI.
+var EgressGatewayTLSPassthroughGatewayAPI = Scenario{
+	Name:     "egress-gateway-tls-passthrough-gateway-api",
+	Summary:  "app-originated HTTPS passes through a Gateway API egress gateway, routed by SNI with TLSRoutes",
+	Source:   `seed "Egress gateway 进行 HTTPS 流量透传"; istio.io egress-gateway "Egress gateway for HTTPS traffic", Gateway API tab`,
+	Labels:   []Label{Extended, EgressGateway, GatewayAPI},
+	Requires: Requires{Gateway: true, GatewayAPIGateway: "egress-tls-gw"},
+	Probes: []Probe{
+		{Name: "https-through-gateway-api-gateway",
+			Apply: []string{"egress_gateway_tls_passthrough_gateway_api.yaml"},
+			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
+			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),
+				CounterDelta(Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1))},
+	},
+}
