@@ -25,6 +25,9 @@ import (
 func chromium(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Fatalf("CHROMIUM=%s: %v; install Chromium with `apt-get install -y chromium`", p, err)
+		}
 		return p
 	}
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -57,6 +60,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	keep := os.Getenv("REPORTS_SCREENSHOTS")
 	for _, name := range testdataReports {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			run := loadMerged(t, name)
 			dir := t.TempDir()
 			page := filepath.Join(dir, "report.html")

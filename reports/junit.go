@@ -230,7 +230,7 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 // headline is the first line of the message, prefixed with where it failed when that is
 // not the spec itself (e.g. "[BeforeAll] …").
 func headline(sp *Spec) string {
-	first := oneLine(Gist(sp.Message))
+	first := Headline(sp.Message)
 	if first == "" {
 		first = sp.State.Label()
 	}

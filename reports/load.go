@@ -378,7 +378,7 @@ func explainBeforeAll(sc *Scenario) {
 		if first.State == StateSkipped {
 			sp.Message = first.Message
 		} else {
-			sp.Message = fmt.Sprintf("not run: the scenario's BeforeAll failed (reported on %s): %s", first.Name(), firstRunes(oneLine(Gist(first.Message)), 200))
+			sp.Message = fmt.Sprintf("not run: the scenario's BeforeAll failed (reported on %s): %s", first.Name(), firstRunes(Headline(first.Message), 200))
 		}
 	}
 }

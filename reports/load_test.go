@@ -209,6 +209,15 @@ func TestLoadMixedOutcomes(t *testing.T) {
 	if !inBeforeAll || !skippedInBeforeAll {
 		t.Errorf("BeforeAll failure found %v, BeforeAll skip with reason found %v", inBeforeAll, skippedInBeforeAll)
 	}
+	// Ginkgo records a BeforeAll's reason on the first spec only; the others get it too.
+	for _, sp := range s.Specs {
+		switch {
+		case sp.Scenario == "wildcard-hosts" && !strings.Contains(sp.Message, "applies from Istio 1.32"):
+			t.Errorf("wildcard-hosts/%s: skip reason %q", sp.Probe, sp.Message)
+		case sp.Scenario == "mtls-origination" && sp.State == StateSkipped && !strings.Contains(sp.Message, "BeforeAll failed (reported on client-certificate-accepted)"):
+			t.Errorf("mtls-origination/%s: skip reason %q", sp.Probe, sp.Message)
+		}
+	}
 
 	nc := byKey["external-https-proxy-tcp-entry/plain-pod-tunnels-through-squid"]
 	if nc == nil || len(nc.NotChecked) != 1 {
@@ -325,7 +334,14 @@ func TestGist(t *testing.T) {
 	if got := Gist("plain message\nline 2"); got != "plain message\nline 2" {
 		t.Errorf("Gist changed a plain message: %q", got)
 	}
-	if got := oneLine(Gist(msg)); got != "setup: preflight: images missing: fix: pull it" {
-		t.Errorf("oneLine = %q", got)
+	if got := Headline(msg); got != "setup: preflight: images missing: fix: pull it" {
+		t.Errorf("Headline = %q", got)
+	}
+	consistently := "Failed after 0.021s.\nthe negative outcome must hold\nExpected success, but got an error:\n    <*errors.errorString | 0x261d>: \n    HTTP status: want 502, got 200\n    {s: \"HTTP status: want 502, got 200\"}"
+	if got, want := Headline(consistently), "Failed after 0.021s. the negative outcome must hold: HTTP status: want 502, got 200"; got != want {
+		t.Errorf("Headline = %q, want %q", got, want)
+	}
+	if got := Headline("A node timeout occurred\nmore"); got != "A node timeout occurred" {
+		t.Errorf("Headline of a plain message = %q", got)
 	}
 }

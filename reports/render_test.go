@@ -80,8 +80,8 @@ func TestMarkdownMixedDetails(t *testing.T) {
 		"### registry-only-blocks-unknown-host › http-gets-502 (failed)",
 		"HTTP status: want 502, got 200",
 		"[attempt-2.json](scenarios/registry-only-blocks-unknown-host/http-gets-502/attempt-2.json)",
-		"documented behaviour applies from Istio 1.32",                                                                        // skip reason
-		"Spec skipped because a BeforeAll node failed",                                                                        // Ginkgo's reason
+		"documented behaviour applies from Istio 1.32", // skip reason
+		"not run: the scenario's BeforeAll failed (reported on client-certificate-accepted): opening the scenario's namespace and clients: creating namespace", // Ginkgo's generic reason replaced
 		`### suite › \[DeferCleanup (Suite)\] teardown (failed)`,                                                              // suite node failure
 		"| external-https-proxy-tcp-entry | `plain-pod-tunnels-through-squid` | destination saw TLS with SNI: not applicable", // not checked
 		"❌ [`http-gets-502`](#failure-",                                                                                       // matrix links to the failure

@@ -99,7 +99,7 @@ func newSuiteView(s *Suite) suiteView {
 	switch {
 	case s.SetupFailure() != nil:
 		f := s.SetupFailure()
-		v.Banner = fmt.Sprintf("No scenario ran. %s at %s: %s", f.NodeType, f.FailureLocation.Short(), firstRunes(oneLine(Gist(f.Message)), 240))
+		v.Banner = fmt.Sprintf("No scenario ran. %s at %s: %s", f.NodeType, f.FailureLocation.Short(), firstRunes(Headline(f.Message), 240))
 	case s.DryRun:
 		v.Banner = "The specs were listed, nothing was executed: this report shows the tree, not a verdict."
 	}
@@ -239,10 +239,13 @@ func roundDuration(d time.Duration) string {
 // typeLine is Gomega's "<*pkg.Type | 0xc000123>: " line that precedes an error's text.
 var typeLine = regexp.MustCompile(`^\s*<[^<>]+>: ?$`)
 
-// Gist is a failure message without Gomega's dump of the error value: the lines before the
-// "<*T | 0x…>:" line, then the error's text (dedented) up to the dump ("{…}") and the
-// closing "occurred". Messages of another shape come back unchanged.
-func Gist(msg string) string {
+// gomegaNoise are Gomega's framing lines that say nothing about the failure.
+var gomegaNoise = map[string]bool{"Unexpected error:": true, "Expected success, but got an error:": true}
+
+// gistParts splits a Gomega error failure into the lines before the error (annotation,
+// "Timed out after 2s." …) and the error's text (dedented), without Gomega's dump of the
+// error value ("{…}") and the closing "occurred". ok is false for messages of another shape.
+func gistParts(msg string) (head, body []string, ok bool) {
 	lines := strings.Split(msg, "\n")
 	at := -1
 	for i, l := range lines {
@@ -252,12 +255,11 @@ func Gist(msg string) string {
 		}
 	}
 	if at < 0 {
-		return msg
+		return nil, nil, false
 	}
-	var out []string
 	for _, l := range lines[:at] {
-		if t := strings.TrimSpace(l); t != "" && t != "Unexpected error:" {
-			out = append(out, strings.TrimRight(l, " "))
+		if t := strings.TrimSpace(l); t != "" && !gomegaNoise[t] {
+			head = append(head, strings.TrimRight(l, " "))
 		}
 	}
 	indent := len(lines[at]) - len(strings.TrimLeft(lines[at], " \t"))
@@ -269,27 +271,54 @@ func Gist(msg string) string {
 		if len(l) >= indent && strings.TrimSpace(l[:indent]) == "" {
 			l = l[indent:]
 		}
-		out = append(out, strings.TrimRight(l, " "))
+		body = append(body, strings.TrimRight(l, " "))
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	for len(body) > 0 && strings.TrimSpace(body[len(body)-1]) == "" {
+		body = body[:len(body)-1]
+	}
+	return head, body, true
 }
 
-// oneLine makes one line of a gist for banners and JUnit's message attribute: the first
-// line, continued while it ends with ":" (or is a short annotation such as "setup").
-func oneLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	out := strings.TrimSpace(lines[0])
-	for i := 1; i < len(lines) && i < 4; i++ {
-		colon := strings.HasSuffix(out, ":")
-		if !colon && !(i == 1 && len(out) < 40) {
+// Gist is a failure message without Gomega's framing and dump of the error value: the
+// lines before the error, then the error's text. Other messages come back unchanged.
+func Gist(msg string) string {
+	head, body, ok := gistParts(msg)
+	if !ok {
+		return msg
+	}
+	return strings.TrimSpace(strings.Join(append(head, body...), "\n"))
+}
+
+// Headline is a failure message in one line, for banners and JUnit's message attribute:
+// the lines before the error joined, then the error's first line (continued while it ends
+// with ":"). Other messages give their first line.
+func Headline(msg string) string {
+	head, body, ok := gistParts(msg)
+	if !ok {
+		lines := strings.Split(strings.TrimSpace(msg), "\n")
+		head, body = nil, lines
+	}
+	out := ""
+	add := func(p string) {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+		case out == "":
+			out = p
+		case strings.HasSuffix(out, ":") || strings.HasSuffix(out, "."):
+			out += " " + p
+		default:
+			out += ": " + p
+		}
+	}
+	for _, h := range head {
+		add(h)
+	}
+	for i, b := range body {
+		if i > 0 && !strings.HasSuffix(strings.TrimSpace(body[i-1]), ":") || i > 3 {
 			break
 		}
-		if colon {
-			out += " "
-		} else {
-			out += ": "
-		}
-		out += strings.TrimSpace(lines[i])
+		add(b)
 	}
 	return out
 }

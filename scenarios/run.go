@@ -31,7 +31,8 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 		}
 		clients = append(clients, c)
 	}
-	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients, GatewayAPIGateway: s.Requires.GatewayAPIGateway})
+	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients,
+		GatewayAPIGateway: s.Requires.GatewayAPIGateway, MeshPolicy: string(s.Requires.MeshPolicy)})
 }
 
 // SkipReason says why this probe cannot run in this world, or "".
@@ -54,7 +55,13 @@ func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
 			return fmt.Errorf("applying %s: %w", m, err)
 		}
 	}
-	return sess.Fence(ctx, p.From, p.proxies()...)
+	if err := sess.Fence(ctx, p.From, p.proxies()...); err != nil {
+		return err
+	}
+	if sess.MeshPolicy != "" && p.From.Injected() {
+		return sess.WaitOutboundPolicy(ctx, p.From, sess.MeshPolicy)
+	}
+	return nil
 }
 
 func (p Probe) proxies() []fixtures.ProxyRef {

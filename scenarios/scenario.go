@@ -62,6 +62,9 @@ type Requires struct {
 	// GatewayAPIGateway names the Gateway API Gateway the scenario's config creates in its
 	// namespace; Istio deploys its proxy there, and gateway evidence is read from it.
 	GatewayAPIGateway string
+	// MeshPolicy switches the mesh-wide outbound policy (meshConfig, by reinstalling Istio)
+	// for the scenario and back afterwards: such a scenario must be Serial.
+	MeshPolicy Policy
 }
 
 // Probe is one client request and what must come of it.
@@ -170,6 +173,9 @@ func (s Scenario) validate() error {
 	}
 	if want := strings.ReplaceAll(s.Name, "-", "_") + ".go"; path.Base(s.file) != want && !strings.HasSuffix(s.file, "_test.go") {
 		return fmt.Errorf("scenario %q must live in %s, not %s", s.Name, want, path.Base(s.file))
+	}
+	if s.Requires.MeshPolicy != "" && !s.HasLabel(Serial) {
+		return fmt.Errorf("scenario %q changes the mesh-wide policy: label it Serial", s.Name)
 	}
 	if s.Summary == "" || s.Source == "" || len(s.Probes) == 0 {
 		return fmt.Errorf("scenario %q needs a Summary, a Source and at least one probe", s.Name)

@@ -46,6 +46,12 @@ var _ = func() bool {
 						Skip(why)
 					}
 				}
+				if p := sc.Requires.MeshPolicy; p != "" {
+					Expect(world.SetMeshOutboundPolicy(ctx, string(p))).To(Succeed(), "switching the mesh-wide outbound policy")
+					DeferCleanup(func(ctx SpecContext) {
+						Expect(world.SetMeshOutboundPolicy(ctx, string(scenarios.AllowAny))).To(Succeed(), "restoring the mesh-wide outbound policy")
+					}, NodeTimeout(10*time.Minute))
+				}
 				// Registered first, so it runs last: after the session closed, nothing labelled
 				// with this scenario may remain anywhere in the cluster.
 				DeferCleanup(func(ctx SpecContext) {
