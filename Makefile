@@ -10,9 +10,10 @@ MANIFESTS_DIR ?= _out/manifests
 GINKGO_LABEL_FILTER ?=
 GINKGO_FOCUS ?=
 FUZZTIME ?= 4s
-export EGRESS_ARTIFACTS ?= $(ARTIFACTS)
+# Absolute: Ginkgo runs the suite binary in its package directory.
+export EGRESS_ARTIFACTS ?= $(abspath $(ARTIFACTS))
 
-.PHONY: e2e test deps vet unit fuzz l2 images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: e2e test deps vet unit fuzz l2 browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -30,7 +31,7 @@ e2e: images
 
 ## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
 ## when a layer's real component is missing.
-test: deps lab-images images vet unit fuzz l2 dry-run scenarios manifests actionlint
+test: deps lab-images images vet unit fuzz l2 browser dry-run scenarios manifests actionlint
 	@echo "make test: all layers passed"
 
 deps:
@@ -38,7 +39,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
-	$(GO) vet -tags e2e,l2 ./...
+	$(GO) vet -tags e2e,l2,browser ./...
 
 ## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
 unit:
@@ -58,6 +59,14 @@ l2: lab-images images
 	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -p 1 -tags l2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
 
 ## images: build the recording httpbin from source and list every pinned image.
+## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium).
+browser:
+	$(GO) test -count=1 -tags browser ./reports/
+
+## report: render the sign-off again from a saved Ginkgo JSON report.
+report:
+	$(GO) run ./reports/cmd/egress-report -in $(ARTIFACTS)/ginkgo-report.json -out $(ARTIFACTS)
+
 images:
 	scripts/build-echo-image.sh
 	$(GO) run ./cmd/egress images list

@@ -26,7 +26,7 @@ func chromium(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		if _, err := exec.LookPath(p); err != nil {
-			t.Fatalf("CHROMIUM=%s: %v; install Chromium with `apt-get install -y chromium`", p, err)
+			t.Fatalf("CHROMIUM=%s: %v: apt-get install chromium, or point CHROMIUM at it", p, err)
 		}
 		return p
 	}
@@ -35,7 +35,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatal("chromium not found: the browser test needs it; install it with `apt-get install -y chromium` (or set CHROMIUM to its path)")
+	t.Fatal("chromium not found: the browser test needs it: apt-get install chromium (or set CHROMIUM to its path)")
 	return ""
 }
 

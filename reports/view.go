@@ -14,6 +14,7 @@ type suiteView struct {
 	VerdictNote string
 	Subtitle    []string
 	Banner      string // setup failure or dry run, one paragraph
+	BannerLink  string // anchor of the failure the banner is about
 	NoProps     string // why the versions table is empty
 	Counts      Counts
 	Properties  []propertyView
@@ -161,7 +162,9 @@ func newSuiteView(s *Suite) suiteView {
 		return anchor
 	}
 	for _, nd := range s.FailedSuiteNodes() {
-		addFailure("suite", nd)
+		if a := addFailure("suite", nd); nd == s.SetupFailure() {
+			v.BannerLink = a
+		}
 	}
 	for _, sc := range s.Scenarios {
 		row := rowView{ID: sc.ID, Summary: sc.Summary, Source: sc.Source, Labels: sc.Labels, Verdict: sc.Verdict(), Location: sc.Location.Short()}

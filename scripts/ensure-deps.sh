@@ -6,6 +6,7 @@ need=()
 command -v squid >/dev/null || [ -x /usr/sbin/squid ] || need+=(squid)
 command -v curl >/dev/null || need+=(curl)
 command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "make test needs ${need[*]}: run as root or install them (apt-get install ${need[*]})" >&2; exit 1

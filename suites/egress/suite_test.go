@@ -45,11 +45,14 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 			Expect(teardown(ctx)).To(Succeed(), "teardown")
 		}, NodeTimeout(cfg.Intervals.Setup))
 	}
+	if world != nil {
+		// Recorded before the verdict, so a failed setup still reports how far it got.
+		for k, v := range world.Properties() {
+			AddReportEntry("property:"+k, v)
+		}
+		for _, t := range world.Timings {
+			AddReportEntry("timing:"+t.Phase, t.Took.String())
+		}
+	}
 	Expect(err).NotTo(HaveOccurred(), "setup")
-	for k, v := range world.Properties() {
-		AddReportEntry("property:"+k, v)
-	}
-	for _, t := range world.Timings {
-		AddReportEntry("timing:"+t.Phase, t.Took.String())
-	}
 }, NodeTimeout(30*time.Minute))

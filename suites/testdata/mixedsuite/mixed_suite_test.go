@@ -1,8 +1,8 @@
-// Package mixedsuite generates reports/testdata/mixed.json: real Ginkgo output with the
+// Package mixedsuite generates reports/testdata/mixed.json (run from the repository root: go tool ginkgo --json-report=... ./suites/testdata/mixedsuite): real Ginkgo output with the
 // egress suite's exact tree (one Ordered container per catalog scenario, one spec per
 // probe, the same report entries) but scripted outcomes, because a real run needs a
-// cluster. It lives under testdata so `go build/vet/test ./...` never see it; it is the
-// only Ginkgo code outside suites/ and never imported. See ../README.md for how to run it.
+// cluster. It lives under testdata so `go build/vet/test ./...` never see it, and under
+// suites/ with the rest of the Ginkgo code. See reports/testdata/README.md for how to run it.
 package mixedsuite
 
 import (

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRendersTheThreeFiles(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "artifacts")
+	var stdout, stderr bytes.Buffer
+	if err := run([]string{"-in", "../../testdata/setup-fail.json", "-out", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	for _, f := range []string{"junit.xml", "report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+		if !strings.Contains(stdout.String(), filepath.Join(out, f)) {
+			t.Errorf("%s not listed on stdout: %q", f, stdout.String())
+		}
+	}
+}
+
+func TestErrorsSayWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("<html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", dir}, "need -in FILE and -out DIR"},
+		{[]string{"-in", filepath.Join(dir, "missing.json"), "-out", dir}, "reading the Ginkgo report"},
+		{[]string{"-in", bad, "-out", dir}, "expected a JSON array of suite reports"},
+	} {
+		err := run(c.args, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want %q", c.args, err, c.want)
+		}
+	}
+}
