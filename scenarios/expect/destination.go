@@ -49,12 +49,9 @@ func NotSeenByDestination() Expectation {
 // only the egress gateway's route adds: proof the request went through the gateway).
 func DestinationHeader(name, value string) Expectation {
 	return check{name: fmt.Sprintf("destination saw header %s: %s", name, value), needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		if err := hermetic(o); err != nil {
+		recs, err := arrived(o)
+		if err != nil {
 			return err
-		}
-		recs := httpRecords(o)
-		if len(recs) == 0 {
-			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
 		}
 		for _, r := range recs {
 			for k, vs := range r.Headers {
@@ -74,16 +71,13 @@ func DestinationHeader(name, value string) Expectation {
 // DestinationHost: the destination saw this Host header (template over Vars).
 func DestinationHost(host string) Expectation {
 	return check{name: "destination saw Host " + host, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		if err := hermetic(o); err != nil {
-			return err
-		}
 		want, err := render(host, o)
 		if err != nil {
 			return err
 		}
-		recs := httpRecords(o)
-		if len(recs) == 0 {
-			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		recs, err := arrived(o)
+		if err != nil {
+			return err
 		}
 		for _, r := range recs {
 			if hostOnly(r.Host) != want {
@@ -97,16 +91,13 @@ func DestinationHost(host string) Expectation {
 // DestinationTLS: the destination saw the request over TLS with this SNI (template).
 func DestinationTLS(sni string) Expectation {
 	return check{name: "destination saw TLS with SNI " + sni, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		if err := hermetic(o); err != nil {
-			return err
-		}
 		want, err := render(sni, o)
 		if err != nil {
 			return err
 		}
-		recs := httpRecords(o)
-		if len(recs) == 0 {
-			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
+		recs, err := arrived(o)
+		if err != nil {
+			return err
 		}
 		for _, r := range recs {
 			if r.TLS == nil {
@@ -161,12 +152,9 @@ func hostOnly(h string) string {
 // contains subject (e.g. the CN of the certificate the proxy was given).
 func DestinationClientCert(subject string) Expectation {
 	return check{name: "destination verified a client certificate of " + subject, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		if err := hermetic(o); err != nil {
+		recs, err := arrived(o)
+		if err != nil {
 			return err
-		}
-		recs := httpRecords(o)
-		if len(recs) == 0 {
-			return fmt.Errorf("no request of probe %s reached the destination", o.ID)
 		}
 		for _, r := range recs {
 			if r.TLS == nil || !r.TLS.PeerVerified || !strings.Contains(r.TLS.PeerSubject, subject) {
@@ -175,4 +163,16 @@ func DestinationClientCert(subject string) Expectation {
 		}
 		return nil
 	}}
+}
+
+// arrived returns the probe's requests at the destination, or why there are none to judge.
+func arrived(o *fixtures.Observation) ([]echo.Record, error) {
+	if err := hermetic(o); err != nil {
+		return nil, err
+	}
+	recs := httpRecords(o)
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("no request of probe %s reached the destination", o.ID)
+	}
+	return recs, nil
 }
