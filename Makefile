@@ -13,7 +13,7 @@ FUZZTIME ?= 4s
 # Absolute: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS ?= $(abspath $(ARTIFACTS))
 
-.PHONY: e2e test deps vet unit fuzz l2 browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: e2e test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -31,7 +31,7 @@ e2e: images
 
 ## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
 ## when a layer's real component is missing.
-test: deps lab-images images vet unit fuzz l2 browser dry-run scenarios manifests actionlint
+test: deps lab-images images vet unit fuzz l2 l3 browser dry-run scenarios manifests actionlint
 	@echo "make test: all layers passed"
 
 deps:
@@ -39,7 +39,7 @@ deps:
 
 vet:
 	$(GO) vet ./...
-	$(GO) vet -tags e2e,l2,browser ./...
+	$(GO) vet -tags e2e,l2,l3,browser ./...
 
 ## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
 unit:
@@ -59,6 +59,22 @@ l2: lab-images images
 	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -p 1 -tags l2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
 
 ## images: build the recording httpbin from source and list every pinned image.
+## lab-node-image: the offline kind node image (Kubernetes from Go modules, runtime from Debian).
+lab-node-image: lab-images
+	scripts/lab/node/build-node-image.sh
+
+## l3: a real kind cluster from the offline node image, booted and torn down by the harness,
+## with the outside world, CoreDNS names and probes from an uninjected pod.
+## Privileged node containers need a runtime that can grant them: .ci/docker-up.sh sets one up
+## on hosts that lack CAP_SYS_RESOURCE.
+l3: lab-node-image images
+	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
+	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
+	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./harness/cluster/ ./fixtures/
+
+## test-l3: only the real-cluster layer (everything it needs is built first).
+test-l3: deps l3
+
 ## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium).
 browser:
 	$(GO) test -count=1 -tags browser ./reports/

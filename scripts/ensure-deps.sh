@@ -7,6 +7,7 @@ command -v squid >/dev/null || [ -x /usr/sbin/squid ] || need+=(squid)
 command -v curl >/dev/null || need+=(curl)
 command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 command -v chromium >/dev/null || need+=(chromium)
+command -v jq >/dev/null || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "make test needs ${need[*]}: run as root or install them (apt-get install ${need[*]})" >&2; exit 1

@@ -489,7 +489,7 @@ make_node_image() { # hash
 	# disables kind's default CNI and the base image carries a static bridge config instead.
 
 	docker exec "$BUILD_CONTAINER" bash -c 'nohup containerd > /var/log/containerd-import.log 2>&1 &'
-	docker exec "$BUILD_CONTAINER" bash -euc 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && break; sleep 0.2; done; ctr info >/dev/null' ||
+	docker exec "$BUILD_CONTAINER" bash -euc 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && break; sleep 0.2; done; ctr version >/dev/null' ||
 		die "containerd did not come up in the build container (docker exec ${BUILD_CONTAINER} cat /var/log/containerd-import.log)"
 	log "   ctr images import: ${COMPONENT_TAGS[*]}"
 	docker save "${COMPONENT_TAGS[@]}" |
@@ -502,7 +502,9 @@ make_node_image() { # hash
 		grep -qxF "$want" <<<"$got" || missing+=("$want")
 	done
 	((${#missing[@]} == 0)) || die "after the import, the node's containerd lacks: ${missing[*]} (it has: ${got//$'\n'/ })"
-	docker exec "$BUILD_CONTAINER" bash -c 'pkill containerd; for i in $(seq 1 50); do pgrep -x containerd >/dev/null || exit 0; sleep 0.2; done; exit 1' ||
+	# The build container's PID 1 is sleep, which reaps nothing: a stopped containerd stays a
+	# zombie, so wait for no *live* containerd process rather than for none at all.
+	docker exec "$BUILD_CONTAINER" bash -c 'pkill containerd; for i in $(seq 1 50); do ps -C containerd -o stat= | grep -qv "^Z" || exit 0; sleep 0.2; done; exit 1' ||
 		die "containerd did not stop in the build container"
 	docker exec "$BUILD_CONTAINER" rm -f /var/log/containerd-import.log
 	id=$(docker commit \
