@@ -90,8 +90,9 @@ func labelsOf(s scenarios.Scenario) []string {
 	return out
 }
 
-// probeBudget bounds one probe spec: propagation plus the negative window plus slack for
-// slow requests. Evaluated when the spec runs, after the configuration is loaded.
+// probeBudget bounds one probe spec (propagation, the negative window and slow requests).
+// It is fixed: node timeouts are set while the tree is built, before the configuration is
+// loaded, so it cannot follow the configured intervals; those bound the waits inside.
 func probeBudget() time.Duration { return 10 * time.Minute }
 
 // runProbe applies the outcome discipline:
