@@ -70,7 +70,7 @@ lab-node-image: lab-images
 l3: lab-node-image images
 	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./harness/cluster/ ./fixtures/
+	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./harness/cluster/ ./fixtures/ ./cmd/egress/
 
 ## test-l3: only the real-cluster layer (everything it needs is built first).
 test-l3: deps l3

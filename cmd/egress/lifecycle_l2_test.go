@@ -7,13 +7,11 @@ package main
 // goes through the Docker API.
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,15 +22,6 @@ import (
 	"github.com/egressconformance/iec/harness/container"
 	"github.com/egressconformance/iec/harness/dockerx"
 )
-
-func buildEgress(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "egress")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building the egress command: %v\n%s", err, out)
-	}
-	return bin
-}
 
 func newRun(t *testing.T) (runID, net string) {
 	t.Helper()
@@ -68,33 +57,8 @@ func start(t *testing.T, bin, runID, net string) (*exec.Cmd, <-chan string) {
 		t.Fatal(err)
 	}
 	lines := make(chan string, 100)
-	go func() {
-		s := bufio.NewScanner(out)
-		for s.Scan() {
-			lines <- s.Text()
-		}
-		close(lines)
-	}()
+	go scanLines(out, lines)
 	return cmd, lines
-}
-
-func waitLine(t *testing.T, lines <-chan string, want string, within time.Duration) {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("process ended before printing %q", want)
-			}
-			t.Log(l)
-			if strings.Contains(l, want) {
-				return
-			}
-		case <-deadline:
-			t.Fatalf("no %q within %s", want, within)
-		}
-	}
 }
 
 func TestL2InterruptDuringSetupLeavesNothing(t *testing.T) {

@@ -20,6 +20,7 @@ const usage = `usage: egress <command>
   images save FILE     all of them into one archive (for docker load on an air-gapped machine)
   images load [NAME]   load the in-cluster client image into a kind cluster (no registry)
   outside [-network N] run the hermetic outside world until Ctrl-C (removed on exit)
+  cluster up           create the run's kind cluster as make e2e does, until Ctrl-C
   sweep [-run ID]      remove everything a killed run left: containers, networks, kind
                        clusters, namespaces and CoreDNS entries carrying the suite's marks
 
@@ -50,6 +51,8 @@ func main() {
 		err = preflight(ctx, os.Stdout)
 	case "images":
 		err = imagesCmd(ctx, os.Args[2:], os.Stdout)
+	case "cluster":
+		err = clusterCmd(ctx, os.Args[2:], os.Stdout)
 	case "outside":
 		err = outsideCmd(ctx, os.Args[2:], os.Stdout)
 	case "sweep":
