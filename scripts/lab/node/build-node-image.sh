@@ -89,7 +89,7 @@ step() {
 }
 step_done() { # state
 	local line
-	line=$(printf '%-8s %-44s %8s' "$1" "$STEP_NAME" "$(elapsed "$STEP_START")")
+	line=$(printf '%-8s %-64s %8s' "$1" "$STEP_NAME" "$(elapsed "$STEP_START")")
 	SUMMARY+=("$line")
 	log "   ${line}"
 }
@@ -485,12 +485,16 @@ make_node_image() { # hash
 		mkdir -p /kind/manifests'
 	printf '%s' "$KUBERNETES_VERSION" | docker exec -i "$BUILD_CONTAINER" cp /dev/stdin /kind/version
 	printf '%s' "$STORAGE_MANIFEST" | docker exec -i "$BUILD_CONTAINER" cp /dev/stdin /kind/manifests/default-storage.yaml
+	# (`ctr version`, not kind's `ctr info`: Debian's ctr 1.6 has no info command.)
 	# No /kind/manifests/default-cni.yaml: kindnetd cannot be built here, so the lab config
 	# disables kind's default CNI and the base image carries a static bridge config instead.
 
 	docker exec "$BUILD_CONTAINER" bash -c 'nohup containerd > /var/log/containerd-import.log 2>&1 &'
 	docker exec "$BUILD_CONTAINER" bash -euc 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && break; sleep 0.2; done; ctr version >/dev/null' ||
-		die "containerd did not come up in the build container (docker exec ${BUILD_CONTAINER} cat /var/log/containerd-import.log)"
+		{
+			docker exec "$BUILD_CONTAINER" tail -n 30 /var/log/containerd-import.log >&2 || true
+			die "containerd did not come up in the build container (its log is above)"
+		}
 	log "   ctr images import: ${COMPONENT_TAGS[*]}"
 	docker save "${COMPONENT_TAGS[@]}" |
 		docker exec -i "$BUILD_CONTAINER" ctr --namespace=k8s.io images import \
