@@ -390,7 +390,8 @@ type logger struct{ w io.Writer }
 
 func logf(w io.Writer, format string, args ...any) {
 	if w != nil {
-		fmt.Fprintf(w, "kind: "+format+"\n", args...)
+		// kind's status lines end in a newline of their own.
+		fmt.Fprintf(w, "kind: %s\n", strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 	}
 }
 
