@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/cluster"
 	"github.com/egressconformance/iec/harness/config"
 )
@@ -25,12 +26,11 @@ func clusterCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec := cluster.Spec{Name: cfg.Cluster.Name, NodeImage: cfg.Image("node"), Reuse: cfg.Cluster.Reuse, WaitReady: cfg.Intervals.Setup, Log: w}
-	if cfg.Cluster.KindConfig != "" {
-		if spec.ConfigYAML, err = os.ReadFile(cfg.Cluster.KindConfig); err != nil {
-			return fmt.Errorf("reading kind config %s (EGRESS_KIND_CONFIG): %w", cfg.Cluster.KindConfig, err)
-		}
+	spec, err := fixtures.ClusterSpec(cfg)
+	if err != nil {
+		return err
 	}
+	spec.Log = w
 	dir, err := os.MkdirTemp("", "egress-cluster-")
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/dockerx"
 	"github.com/egressconformance/iec/harness/images"
@@ -13,14 +14,10 @@ import (
 
 // imageRoles are the images a run uses, with the setting that overrides each.
 func imageRoles(cfg config.Config) []images.Need {
-	return []images.Need{
-		{Role: "kind node", Ref: cfg.Image("node"), Env: "EGRESS_KIND_NODE_IMAGE"},
-		{Role: "curl client (in the cluster)", Ref: cfg.Image("curl"), Env: "EGRESS_IMAGE_CURL"},
-		{Role: "squid (outside)", Ref: cfg.Image("squid"), Env: "EGRESS_IMAGE_SQUID"},
-		{Role: "echo httpbin (outside)", Ref: cfg.Image("echo"), Env: "EGRESS_IMAGE_ECHO"},
-		{Role: "istio pilot", Ref: cfg.Istio.Hub + "/pilot:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
-		{Role: "istio proxyv2", Ref: cfg.Istio.Hub + "/proxyv2:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
-	}
+	return append(fixtures.Images(cfg),
+		images.Need{Role: "istio pilot", Ref: cfg.Istio.Hub + "/pilot:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
+		images.Need{Role: "istio proxyv2", Ref: cfg.Istio.Hub + "/proxyv2:" + cfg.IstioTag(), Env: "EGRESS_ISTIO_HUB/EGRESS_ISTIO_TAG"},
+	)
 }
 
 // imagesCmd: list | save FILE | load CLUSTER.

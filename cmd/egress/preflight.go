@@ -21,7 +21,11 @@ func preflight(ctx context.Context, w io.Writer) error {
 	if err := fixtures.Preflight(ctx, cfg, log); err != nil {
 		return err
 	}
-	if err := cluster.Preflight(ctx, cluster.Spec{Name: cfg.Cluster.Name, NodeImage: cfg.Image("node"), Reuse: cfg.Cluster.Reuse}); err != nil {
+	spec, err := fixtures.ClusterSpec(cfg)
+	if err != nil {
+		return err
+	}
+	if err := cluster.Preflight(ctx, spec); err != nil {
 		return err
 	}
 	log("preflight: ok")
