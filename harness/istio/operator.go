@@ -47,7 +47,9 @@ func DefaultInstallOptions(version string) InstallOptions {
 }
 
 // RenderOperator returns an IstioOperator (install.istio.io/v1alpha1) for `istioctl install
-// -f`: profile default, the options as meshConfig, components and values, then ExtraSet.
+// -f`: profile minimal (istiod only: the suite never uses an ingress gateway, and a
+// control-plane-only install must not wait for one), the options as meshConfig, components
+// (the egress gateway) and values, then ExtraSet.
 func RenderOperator(o InstallOptions) ([]byte, error) {
 	switch o.OutboundPolicy {
 	case "", AllowAny, RegistryOnly:
@@ -60,7 +62,7 @@ func RenderOperator(o InstallOptions) ([]byte, error) {
 		}
 	}
 
-	spec := map[string]any{"profile": "default"}
+	spec := map[string]any{"profile": "minimal"}
 	if o.Hub != "" {
 		spec["hub"] = o.Hub
 	}

@@ -61,7 +61,7 @@ func TestRenderOperatorFull(t *testing.T) {
 	}{
 		"apiVersion":   {m["apiVersion"], "install.istio.io/v1alpha1"},
 		"kind":         {m["kind"], "IstioOperator"},
-		"profile":      {dig(m, "spec", "profile"), "default"},
+		"profile":      {dig(m, "spec", "profile"), "minimal"},
 		"hub":          {dig(m, "spec", "hub"), o.Hub},
 		"tag":          {dig(m, "spec", "tag"), o.Tag},
 		"revision":     {dig(m, "spec", "revision"), "canary"},
@@ -108,7 +108,7 @@ func TestRenderOperatorMinimalAndDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec, _ := parseOperator(t, b)["spec"].(map[string]any)
-	if !reflect.DeepEqual(spec, map[string]any{"profile": "default"}) {
+	if !reflect.DeepEqual(spec, map[string]any{"profile": "minimal"}) {
 		t.Errorf("empty options render spec %#v, want only the profile", spec)
 	}
 	b, err = RenderOperator(DefaultInstallOptions("1.30.2"))

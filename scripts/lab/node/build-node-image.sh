@@ -16,7 +16,8 @@
 #   1. Go binaries into $EGRESS_LAB_CACHE/kind-node/bin/<component>/ (default cache
 #      /var/cache/egress-lab): kube-apiserver, kube-controller-manager, kube-scheduler,
 #      kube-proxy, kubelet, kubeadm, kubectl; etcd; coredns; crictl; local-path-provisioner;
-#      pause. Static (CGO_ENABLED=0), -trimpath. A stamp file holds the sha256 of the inputs
+#      pause; istiod (pilot-discovery) and istioctl from istio.io/istio (control plane only:
+#      no Envoy exists here). Static (CGO_ENABLED=0), -trimpath. A stamp file holds the sha256 of the inputs
 #      (helper module files, Go version, flags); a component whose stamp matches is not rebuilt.
 #      The Go build cache makes a rebuild after a small change fast anyway.
 #   2. Component images under the exact tags kubeadm and kind expect (read from the built
@@ -29,6 +30,8 @@
 #      base (`docker run --entrypoint=sleep`), kubelet/kubeadm/kubectl/crictl copied in,
 #      /kind/version and kind's default storage manifest written, containerd started and every
 #      component image imported with `ctr images import` (pinned), `docker commit`.
+#   5. istiod's image ISTIO_LAB_HUB/pilot:ISTIO_LAB_TAG (what the suite's EGRESS_ISTIO_HUB/TAG
+#      overrides name; the harness side-loads it into the kind nodes).
 #   Images carry the label egress-lab.input-hash=<sha256 of their inputs>; an image whose label
 #   matches is not rebuilt.
 #
@@ -41,7 +44,8 @@
 # Usage:
 #   scripts/lab/node/build-node-image.sh              build what is missing or stale
 #   scripts/lab/node/build-node-image.sh --force      rebuild every binary and image
-#   scripts/lab/node/build-node-image.sh --print-env  print EGRESS_KIND_NODE_IMAGE / EGRESS_KIND_CONFIG
+#   scripts/lab/node/build-node-image.sh --print-env  print the suite's lab overrides (node image,
+#                                                     kind config, istioctl, Istio hub/tag)
 #
 # Environment: EGRESS_LAB_CACHE (binary cache root), GOFLAGS is ignored (set per helper
 # module), EGRESS_LAB_NICE (niceness of the Go builds, default 10).
@@ -103,13 +107,19 @@ load_versions() {
 	# shellcheck source=versions.env
 	. "$f"
 	for k in KUBERNETES_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION \
-		LOCAL_PATH_PROVISIONER_VERSION KIND_VERSION LAB_BASE_IMAGE NODE_BASE_IMAGE NODE_IMAGE; do
+		LOCAL_PATH_PROVISIONER_VERSION KIND_VERSION LAB_BASE_IMAGE NODE_BASE_IMAGE NODE_IMAGE \
+		ISTIO_MODULE_VERSION ISTIO_GONOSUMDB ISTIO_LAB_VERSION ISTIO_LAB_HUB ISTIO_LAB_TAG; do
 		[[ -n ${!k:-} ]] || die "${f} does not set ${k}"
 	done
 	[[ $KUBERNETES_VERSION =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] ||
 		die "KUBERNETES_VERSION=${KUBERNETES_VERSION} in ${f} is not a release version v1.MINOR.PATCH"
 	STAGING_VERSION=v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}
 	KUBE_MINOR=${BASH_REMATCH[1]}
+	[[ $ISTIO_MODULE_VERSION =~ ^v0\.0\.0-[0-9]{14}-([0-9a-f]{12})$ ]] ||
+		die "ISTIO_MODULE_VERSION=${ISTIO_MODULE_VERSION} in ${f} is not a pseudo-version v0.0.0-YYYYMMDDhhmmss-<12 hex>"
+	ISTIO_COMMIT=${BASH_REMATCH[1]}
+	# Only modules whose checksum-database lookups the mirror refuses; go.sum still pins them.
+	export GONOSUMDB=$ISTIO_GONOSUMDB
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +230,7 @@ pin_all() {
 	pin_module "$MODS/coredns" github.com/coredns/coredns "$COREDNS_VERSION"
 	pin_module "$MODS/crictl" sigs.k8s.io/cri-tools "$CRICTL_VERSION"
 	pin_module "$MODS/local-path-provisioner" github.com/rancher/local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"
+	pin_module "$MODS/istio" istio.io/istio "$ISTIO_MODULE_VERSION"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +299,13 @@ build_binaries() {
 		"-s -w -X main.VERSION=${LOCAL_PATH_PROVISIONER_VERSION}" github.com/rancher/local-path-provisioner
 	build_bin pause "$MODS/pause" "-s -w" egress-lab.local/kind-node/pause
 	build_bin kindconst "$MODS/kindconst" "-s -w" egress-lab.local/kind-node/kindconst
+	# istiod and istioctl, stamped the way Istio's release build stamps them (pkg/version).
+	local iv="" kv
+	for kv in "buildVersion=${ISTIO_LAB_TAG}" "buildGitRevision=${ISTIO_COMMIT}" "buildStatus=Clean" \
+		"buildTag=${ISTIO_LAB_TAG}" "buildHub=${ISTIO_LAB_HUB}"; do
+		iv+=" -X istio.io/istio/pkg/version.${kv}"
+	done
+	build_bin istio "$MODS/istio" "-s -w${iv}" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/istioctl/cmd/istioctl
 
 	# The binaries' own idea of their versions must be the pinned ones.
 	KBIN=$CACHE/bin/kubernetes
@@ -300,6 +318,15 @@ build_binaries() {
 	[[ v$got == "$COREDNS_VERSION" ]] || die "coredns reports version '${got}', want ${COREDNS_VERSION#v}"
 	got=$("$CACHE/bin/crictl/crictl" --version | awk '{ print $NF }')
 	[[ $got == "$CRICTL_VERSION" ]] || die "crictl reports version '${got}', want ${CRICTL_VERSION}"
+	got=$("$CACHE/bin/istio/istioctl" version --remote=false --short 2>/dev/null | awk '{ print $NF }')
+	[[ $got == "$ISTIO_LAB_TAG" ]] || die "istioctl reports version '${got}', want ${ISTIO_LAB_TAG}"
+}
+
+# istiod's image under the hub/tag the suite's Istio overrides name (control plane only: there
+# is no Envoy, so no proxyv2 image).
+istio_image() {
+	ensure_image "${ISTIO_LAB_HUB}/pilot:${ISTIO_LAB_TAG}" "$HERE/images/pilot.Dockerfile" "BASE=$LAB_BASE_IMAGE" \
+		"$CACHE/bin/istio/pilot-discovery"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -524,6 +551,9 @@ make_node_image() { # hash
 
 print_env() {
 	printf 'EGRESS_KIND_NODE_IMAGE=%s\nEGRESS_KIND_CONFIG=%s\n' "$NODE_IMAGE" "${HERE#"$REPO"/}/kind-config.yaml"
+	# The lab's Istio: the locally built istioctl and istiod image, control plane only.
+	printf 'EGRESS_ISTIOCTL=%s\nEGRESS_ISTIO_VERSION=%s\nEGRESS_ISTIO_HUB=%s\nEGRESS_ISTIO_TAG=%s\nEGRESS_ISTIO_CONTROL_PLANE_ONLY=true\n' \
+		"$CACHE/bin/istio/istioctl" "$ISTIO_LAB_VERSION" "$ISTIO_LAB_HUB" "$ISTIO_LAB_TAG"
 }
 
 main() {
@@ -560,6 +590,7 @@ main() {
 	component_images
 	node_base_image
 	node_image
+	istio_image
 
 	printf '\n%s: summary\n' "$TAG" >&2
 	printf '  %s\n' "${SUMMARY[@]}" >&2
