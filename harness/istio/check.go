@@ -40,7 +40,9 @@ type Finding struct {
 	DocumentationURL string `json:"documentationUrl"`
 }
 
-func (f Finding) String() string { return fmt.Sprintf("%s [%s] (%s) %s", f.Level, f.Code, f.Origin, f.Message) }
+func (f Finding) String() string {
+	return fmt.Sprintf("%s [%s] (%s) %s", f.Level, f.Code, f.Origin, f.Message)
+}
 
 // AnalyzeIssuesExit is istioctl analyze's exit code when a message reaches the failure
 // threshold (level Error by default); the findings are still printed.
