@@ -48,8 +48,10 @@ func (f Finding) String() string {
 // threshold (level Error by default); the findings are still printed.
 const AnalyzeIssuesExit = 79
 
-// Analyze runs `istioctl analyze --use-kube=false -o json FILE…` (no cluster: the files are the
-// whole world) and returns every finding. suppress are istioctl's "CODE=Kind name[.namespace]"
+// Analyze runs `istioctl analyze --use-kube=false --all-namespaces -o json FILE…` (no cluster:
+// the files are the whole world) and returns every finding. --all-namespaces matters: without
+// it istioctl reports on the namespace "default" only and is silent about the rest. With
+// -o json istioctl exits 0 even on error-level findings, so callers must read the findings. suppress are istioctl's "CODE=Kind name[.namespace]"
 // suppressions. An error means istioctl could not analyze (a file does not parse, …), not that it
 // found issues: callers decide which levels fail.
 func Analyze(ctx context.Context, istioctl string, suppress []string, files ...string) ([]Finding, error) {
@@ -59,7 +61,7 @@ func Analyze(ctx context.Context, istioctl string, suppress []string, files ...s
 	if len(files) == 0 {
 		return nil, errors.New("istio.Analyze: no files given")
 	}
-	args := []string{"analyze", "--use-kube=false", "-o", "json"}
+	args := []string{"analyze", "--use-kube=false", "--all-namespaces", "-o", "json"}
 	for _, s := range suppress {
 		args = append(args, "--suppress", s)
 	}
