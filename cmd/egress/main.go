@@ -23,6 +23,9 @@ const usage = `usage: egress <command>
   cluster up           create the run's kind cluster as make e2e does, until Ctrl-C
   sweep [-run ID]      remove everything a killed run left: containers, networks, kind
                        clusters, namespaces and CoreDNS entries carrying the suite's marks
+  lab-check REPORT     check a control-plane-only run's Ginkgo JSON report (make e2e-lab):
+                       nothing failed, no probe needing Envoy passed, each is skipped with
+                       the data-plane reason
 
 Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
 `
@@ -57,6 +60,12 @@ func main() {
 		err = outsideCmd(ctx, os.Args[2:], os.Stdout)
 	case "sweep":
 		err = sweepCmd(ctx, os.Args[2:], os.Stdout)
+	case "lab-check":
+		if len(os.Args) != 3 {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		err = labCheck(os.Args[2], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
