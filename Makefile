@@ -13,10 +13,11 @@ FUZZTIME ?= 4s
 # Absolute: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS ?= $(abspath $(ARTIFACTS))
 
-.PHONY: e2e test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: e2e e2e-upgrade upgrade-versions e2e-lab test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
+	@echo "make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1  upgrade gating: verify, upgrade in place, verify, restart, verify"
 	@echo "make test       run every test layer possible here (L0 unit, L1 processes, L2 containers)"
 	@echo "make scenarios  list the scenario catalog;  make manifests  render every scenario's config"
 	@echo "make images     build the recording httpbin image;  make lab-images  offline fixture images"
@@ -28,6 +29,25 @@ e2e: images
 	$(GINKGO) -tags e2e --timeout=2h --output-dir=$(ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
 	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
+
+## e2e-upgrade: upgrade gating (README "Upgrade gating"): install ISTIO_FROM and verify every
+## scenario; upgrade the control plane in place to ISTIO_TO and verify with the old sidecars;
+## restart the workloads and verify again. Both are required; the preflight validates them.
+ISTIO_FROM ?=
+ISTIO_TO ?=
+UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
+e2e-upgrade: upgrade-versions images
+	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
+	mkdir -p $(ARTIFACTS)
+	$(UPGRADE_ENV) $(GINKGO) -tags e2e --timeout=4h --output-dir=$(ARTIFACTS) \
+	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
+
+upgrade-versions:
+	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
+	  echo "make e2e-upgrade needs ISTIO_FROM (the release installed first) and ISTIO_TO (the release the control plane is upgraded to, at most one minor later), e.g. make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1" >&2; \
+	  exit 2; \
+	fi
 
 ## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
 ## when a layer's real component is missing.
@@ -70,7 +90,18 @@ lab-node-image: lab-images
 l3: lab-node-image images
 	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./harness/cluster/ ./fixtures/ ./cmd/egress/
+	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./fixtures/ ./scenarios/ ./cmd/egress/
+
+## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
+## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway
+## are reported skipped with the reason; probes from uninjected pods run for real. Then the
+## report is checked: nothing failed, no data-plane probe passed (egress lab-check).
+LAB_ARTIFACTS ?= _out/lab
+e2e-lab: lab-node-image images
+	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
+	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
+	$(MAKE) --no-print-directory e2e ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
+	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
 
 ## test-l3: only the real-cluster layer (everything it needs is built first).
 test-l3: deps l3
@@ -104,11 +135,19 @@ scenarios:
 manifests:
 	$(GO) run ./cmd/egress manifests $(MANIFESTS_DIR)
 
-## dry-run: the e2e tree (one container per scenario, one spec per probe) without a cluster.
+## dry-run: the e2e tree (one container per scenario, one spec per probe) without a cluster,
+## then the upgrade tree (the same once per phase) for the CI upgrade job's pair of releases:
+## the previous supported minor's release → the default (harness/config/pins.go).
+UPGRADE_DRY_RUN_FROM ?= 1.30.0
+UPGRADE_DRY_RUN_TO ?= 1.31.1
 dry-run:
 	mkdir -p _out
 	$(GINKGO) -tags e2e --dry-run -v ./suites/egress > _out/dry-run.log
 	tail -4 _out/dry-run.log
+	EGRESS_ARTIFACTS=$(abspath _out/dry-run-upgrade) EGRESS_ISTIO_VERSION=$(UPGRADE_DRY_RUN_FROM) EGRESS_ISTIO_UPGRADE_TO=$(UPGRADE_DRY_RUN_TO) \
+	  $(GINKGO) -tags e2e --dry-run -v ./suites/egress > _out/dry-run-upgrade.log
+	tail -4 _out/dry-run-upgrade.log
+	grep -q 'phase 3: workloads restarted on $(UPGRADE_DRY_RUN_TO)' _out/dry-run-upgrade.log
 
 actionlint:
 	$(GO) tool actionlint

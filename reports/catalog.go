@@ -43,7 +43,8 @@ func Catalog() []CatalogScenario {
 // MergeCatalog completes the run with the catalog: scenario summaries, sources and labels
 // the report lacks (a dry run or a failed setup records none), and a "not run" probe for
 // every catalog probe the report does not have, so every scenario stays in the sign-off
-// even when the run never reached it. Probes are put in catalog order.
+// even when the run never reached it. Probes are put in catalog order (in an upgrade run,
+// per phase: every probe of every phase stays in the sign-off).
 //
 // With several suites in the run, only suites that ran at least one catalog scenario, or
 // ran no probe at all, are completed.
@@ -75,6 +76,11 @@ func (s *Suite) mergeCatalog(cat []CatalogScenario) {
 		byID[sc.ID] = sc
 	}
 	reason := s.notRunReason()
+	// An upgrade run has every probe once per phase; a plain run once.
+	phases := s.Phases
+	if len(phases) == 0 {
+		phases = []Phase{{}}
+	}
 	for _, c := range cat {
 		sc := byID[c.ID]
 		if sc == nil {
@@ -99,26 +105,34 @@ func (s *Suite) mergeCatalog(cat []CatalogScenario) {
 		}
 		have := map[string]*Spec{}
 		for _, p := range sc.Probes {
-			have[p.Probe] = p
+			have[probeKey(p.PhaseIndex, p.Probe)] = p
 		}
 		var ordered []*Spec
-		for _, cp := range c.Probes {
-			if sp := have[cp.Name]; sp != nil {
+		for _, ph := range phases {
+			for _, cp := range c.Probes {
+				key := probeKey(ph.Index, cp.Name)
+				if sp := have[key]; sp != nil {
+					ordered = append(ordered, sp)
+					delete(have, key)
+					continue
+				}
+				containers := []string{c.ID}
+				if ph.Name != "" {
+					containers = []string{ph.Name, c.ID}
+				}
+				sp := &Spec{
+					Scenario: c.ID, Containers: containers, Phase: ph.Name, PhaseIndex: ph.Index,
+					Probe: cp.Name, Expectation: cp.Expectation,
+					Text: cp.Name + ": " + cp.Expectation, NodeType: "It", Location: c.Location,
+					State: StateNotRun, Message: reason, Labels: append([]string{}, c.Labels...),
+				}
 				ordered = append(ordered, sp)
-				delete(have, cp.Name)
-				continue
+				s.Specs = append(s.Specs, sp)
 			}
-			sp := &Spec{
-				Scenario: c.ID, Containers: []string{c.ID}, Probe: cp.Name, Expectation: cp.Expectation,
-				Text: cp.Name + ": " + cp.Expectation, NodeType: "It", Location: c.Location,
-				State: StateNotRun, Message: reason, Labels: append([]string{}, c.Labels...),
-			}
-			ordered = append(ordered, sp)
-			s.Specs = append(s.Specs, sp)
 		}
 		// Probes the report has but the catalog no longer does keep their report order, last.
 		for _, p := range sc.Probes {
-			if have[p.Probe] == p {
+			if have[probeKey(p.PhaseIndex, p.Probe)] == p {
 				ordered = append(ordered, p)
 			}
 		}
@@ -134,6 +148,8 @@ func (s *Suite) mergeCatalog(cat []CatalogScenario) {
 	}
 	sort.SliceStable(s.Scenarios, func(i, j int) bool { return s.Scenarios[i].ID < s.Scenarios[j].ID })
 }
+
+func probeKey(phase int, probe string) string { return fmt.Sprintf("%d\x00%s", phase, probe) }
 
 // notRunReason says why a catalog probe has no spec in the report.
 func (s *Suite) notRunReason() string {

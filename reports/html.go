@@ -17,6 +17,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"verdictClass": func(v Verdict) string { return cssClass(string(v)) },
 	"duration":     roundDuration,
 	"base":         baseName,
+	"add":          func(a, b int) int { return a + b },
 }).Parse(htmlTemplateText))
 
 // cssClass turns a state or verdict into its class name ("setup failed" → "setup-failed").

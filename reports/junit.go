@@ -82,8 +82,9 @@ type JUnitSkipped struct {
 const maxOutput = 64 << 10
 
 // JUnit builds the JUnit document. Every probe is a testcase (classname = scenario id,
-// name = probe); a suite-level node is one only when it failed, so a failed setup shows
-// as a failed "[BeforeSuite] setup" testcase.
+// name = probe; in an upgrade run "[phase N] probe", with the phase as a property); a
+// suite-level node is one only when it failed, so a failed setup shows as a failed
+// "[BeforeSuite] setup" testcase.
 func JUnit(run *Run) (*JUnitTestSuites, error) {
 	if run == nil {
 		return nil, fmt.Errorf("JUnit: no run")
@@ -160,7 +161,7 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 		classname = s.Description
 	}
 	tc := JUnitTestCase{
-		Name:      sp.Name(),
+		Name:      sp.QualifiedName(),
 		Classname: classname,
 		Time:      seconds(sp.Duration),
 		File:      sp.Location.File,
@@ -173,6 +174,7 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 	}
 	if !sp.IsSuiteNode() {
 		add("scenario", classname)
+		add("phase", sp.Phase)
 		add("probe", sp.Probe)
 		add("expectation", sp.Expectation)
 		add("summary", sp.Summary)
@@ -185,6 +187,9 @@ func testCase(s *Suite, sp *Spec, classname string) JUnitTestCase {
 	}
 	for _, n := range sp.NotChecked {
 		add("not-checked", n)
+	}
+	for _, p := range sp.Proxies {
+		add("proxies", p)
 	}
 	if sp.Attempts > 1 {
 		add("attempts", strconv.Itoa(sp.Attempts))

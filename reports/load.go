@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -166,29 +167,31 @@ func convertSuite(r gReport) (*Suite, error) {
 		s.Description = "Ginkgo suite"
 	}
 	seenProp := map[string]bool{}
+	phases := map[int]string{}
 	for i, gs := range r.SpecReports {
 		if gs.LeafNodeType == "" {
 			return nil, fmt.Errorf("spec report %d (%q) has no LeafNodeType", i, gs.LeafNodeText)
 		}
 		sp := convertSpec(gs)
+		// Timings come from the setup (BeforeSuite) and, in an upgrade run, from the scenario
+		// that performed the upgrade or a restart; in report order.
+		for _, e := range gs.ReportEntries {
+			if strings.HasPrefix(e.Name, "timing:") {
+				raw := e.value()
+				t := Timing{Phase: strings.TrimPrefix(e.Name, "timing:"), Raw: raw}
+				if d, err := time.ParseDuration(strings.TrimSpace(raw)); err == nil {
+					t.Took = d
+				}
+				s.Timings = append(s.Timings, t)
+			}
+		}
 		if sp.IsSuiteNode() {
-			// Properties and timings come from suite-level nodes; the first value of a key wins
+			// Properties come from suite-level nodes; the first value of a key wins
 			// (BeforeSuite runs before any ReportAfterSuite that fills gaps).
 			for _, e := range gs.ReportEntries {
-				switch {
-				case strings.HasPrefix(e.Name, "property:"):
-					k := strings.TrimPrefix(e.Name, "property:")
-					if !seenProp[k] {
-						seenProp[k] = true
-						s.Properties = append(s.Properties, Property{Key: k, Value: e.value()})
-					}
-				case strings.HasPrefix(e.Name, "timing:"):
-					raw := e.value()
-					t := Timing{Phase: strings.TrimPrefix(e.Name, "timing:"), Raw: raw}
-					if d, err := time.ParseDuration(strings.TrimSpace(raw)); err == nil {
-						t.Took = d
-					}
-					s.Timings = append(s.Timings, t)
+				if k, ok := strings.CutPrefix(e.Name, "property:"); ok && !seenProp[k] {
+					seenProp[k] = true
+					s.Properties = append(s.Properties, Property{Key: k, Value: e.value()})
 				}
 			}
 			s.SuiteNodes = append(s.SuiteNodes, sp)
@@ -197,8 +200,15 @@ func convertSuite(r gReport) (*Suite, error) {
 		if s.DryRun && sp.State == StatePassed {
 			sp.State = StateListed
 		}
+		if sp.PhaseIndex > 0 {
+			phases[sp.PhaseIndex] = sp.Phase
+		}
 		s.Specs = append(s.Specs, sp)
 	}
+	for n, name := range phases {
+		s.Phases = append(s.Phases, Phase{Index: n, Name: name})
+	}
+	sort.Slice(s.Phases, func(i, j int) bool { return s.Phases[i].Index < s.Phases[j].Index })
 	sortProperties(s.Properties)
 	s.group()
 	s.explainSkips()
@@ -224,12 +234,21 @@ func convertSpec(gs gSpec) *Spec {
 	if sp.State == "" || strings.HasPrefix(gs.State, "INVALID") {
 		sp.State = State("invalid")
 	}
-	if len(gs.ContainerHierarchyTexts) > 0 {
-		sp.Scenario = gs.ContainerHierarchyTexts[0]
+	// The scenario is the top container, or in an upgrade run the one inside its phase's.
+	at := 0
+	for i, ls := range gs.ContainerHierarchyLabels {
+		for _, l := range ls {
+			if n, ok := phaseLabel(l); ok && i < len(gs.ContainerHierarchyTexts) {
+				sp.Phase, sp.PhaseIndex, at = gs.ContainerHierarchyTexts[i], n, i+1
+			}
+		}
 	}
-	if len(gs.ContainerHierarchyLocations) > 0 {
+	if at < len(gs.ContainerHierarchyTexts) {
+		sp.Scenario = gs.ContainerHierarchyTexts[at]
+	}
+	if at < len(gs.ContainerHierarchyLocations) {
 		// Specs are reported at the scenario's own file; the container location is it.
-		if l := gs.ContainerHierarchyLocations[0].loc(); l.File != "" && sp.Location.File == "" {
+		if l := gs.ContainerHierarchyLocations[at].loc(); l.File != "" && sp.Location.File == "" {
 			sp.Location = l
 		}
 	}
@@ -242,6 +261,9 @@ func convertSpec(gs gSpec) *Spec {
 	seen := map[string]bool{}
 	for _, ls := range append(gs.ContainerHierarchyLabels, gs.LeafNodeLabels) {
 		for _, l := range ls {
+			if _, ok := phaseLabel(l); ok {
+				continue // the phase is a dimension of its own, not a scenario label
+			}
 			if k := strings.ToLower(l); !seen[k] {
 				seen[k] = true
 				sp.Labels = append(sp.Labels, l)
@@ -280,6 +302,8 @@ func convertSpec(gs gSpec) *Spec {
 			sp.Evidence = append(sp.Evidence, parseEvidence(v))
 		case "not-checked":
 			sp.NotChecked = append(sp.NotChecked, v)
+		case "proxies":
+			sp.Proxies = append(sp.Proxies, v)
 		}
 	}
 	out := strings.TrimRight(clean(gs.CapturedGinkgoWriterOutput), "\n")
@@ -291,6 +315,21 @@ func convertSpec(gs gSpec) *Spec {
 	}
 	sp.Output = out
 	return sp
+}
+
+// PhaseLabelPrefix starts the label of an upgrade phase's container: phase:<n>.
+const PhaseLabelPrefix = "phase:"
+
+func phaseLabel(l string) (int, bool) {
+	rest, ok := strings.CutPrefix(l, PhaseLabelPrefix)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
 }
 
 func additional(af gAdditionalFailure) string {
@@ -359,10 +398,25 @@ func (s *Suite) group() {
 
 // explainBeforeAll replaces Ginkgo's generic reason on the specs of an Ordered container
 // whose BeforeAll skipped or failed ("Spec skipped because Skip() was called in
-// BeforeAll") with the reason itself: Ginkgo records it on the first spec only.
+// BeforeAll") with the reason itself: Ginkgo records it on the first spec only. In an upgrade
+// run each phase has its own container per scenario.
 func explainBeforeAll(sc *Scenario) {
-	var first *Spec
+	byPhase := map[int][]*Spec{}
+	var order []int
 	for _, sp := range sc.Probes {
+		if _, ok := byPhase[sp.PhaseIndex]; !ok {
+			order = append(order, sp.PhaseIndex)
+		}
+		byPhase[sp.PhaseIndex] = append(byPhase[sp.PhaseIndex], sp)
+	}
+	for _, n := range order {
+		explainBeforeAllIn(byPhase[n])
+	}
+}
+
+func explainBeforeAllIn(probes []*Spec) {
+	var first *Spec
+	for _, sp := range probes {
 		if sp.FailureNode == "BeforeAll" && sp.Message != "" {
 			first = sp
 			break
@@ -371,14 +425,14 @@ func explainBeforeAll(sc *Scenario) {
 	if first == nil {
 		return
 	}
-	for _, sp := range sc.Probes {
+	for _, sp := range probes {
 		if sp == first || sp.State != StateSkipped || !strings.HasPrefix(sp.Message, "Spec skipped because") || !strings.Contains(sp.Message, "BeforeAll") {
 			continue
 		}
 		if first.State == StateSkipped {
 			sp.Message = first.Message
 		} else {
-			sp.Message = fmt.Sprintf("not run: the scenario's BeforeAll failed (reported on %s): %s", first.Name(), firstRunes(Headline(first.Message), 200))
+			sp.Message = fmt.Sprintf("not run: the scenario's BeforeAll failed (reported on %s): %s", first.QualifiedName(), firstRunes(Headline(first.Message), 200))
 		}
 	}
 }

@@ -67,6 +67,9 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 	if c.Listed > 0 {
 		p(" · %d listed (dry run)", c.Listed)
 	}
+	if len(v.Phases) > 0 {
+		p(" — every probe once per phase of the upgrade")
+	}
 	p("\n\n")
 
 	p("## Versions\n\n")
@@ -80,19 +83,28 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 		p("\n")
 	}
 
+	if len(v.Phases) > 0 {
+		p("## Upgrade phases\n\n| Phase | Result | Probes | Passed | Failed | Skipped | Not run / listed |\n|---|---|---:|---:|---:|---:|---:|\n")
+		for _, ph := range v.Phases {
+			c := ph.Counts
+			p("| %s | %s %s | %d | %d | %d | %d | %d |\n", mdCell(ph.Name), verdictIcon[ph.Verdict], mdCell(string(ph.Verdict)),
+				c.Total, c.Passed, c.Failed, c.Skipped, c.NotRun+c.Listed)
+		}
+		p("\n")
+	}
+
 	p("## Scenarios\n\n")
-	if len(v.Rows) == 0 {
+	switch {
+	case len(v.Rows) == 0:
 		p("_No scenario in this report._\n\n")
-	} else {
+	case len(v.Phases) > 0:
+		writePhaseMatrix(w, v)
+	default:
 		p("| Scenario | Result | Probes | Labels | Source |\n|---|---|---|---|---|\n")
 		for _, r := range v.Rows {
 			var probes []string
 			for _, pr := range r.Probes {
-				cell := icon(pr.State) + " " + mdCode(pr.Name)
-				if pr.Anchor != "" {
-					cell = icon(pr.State) + " [" + mdCode(pr.Name) + "](#" + pr.Anchor + ")"
-				}
-				probes = append(probes, cell)
+				probes = append(probes, mdProbe(pr))
 			}
 			id := "**" + mdCell(r.ID) + "**"
 			if r.Summary != "" {
@@ -260,4 +272,39 @@ func longestRun(s string, c byte) int {
 		}
 	}
 	return best
+}
+
+// writePhaseMatrix is the scenario table of an upgrade run: one column per phase, holding
+// the scenario's verdict in that phase and its probes.
+func writePhaseMatrix(w io.Writer, v suiteView) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("| Scenario | Result |")
+	for _, ph := range v.Phases {
+		p(" %s |", mdCell(ph.Name))
+	}
+	p(" Labels | Source |\n|---|---|%s---|---|\n", strings.Repeat("---|", len(v.Phases)))
+	for _, r := range v.Rows {
+		id := "**" + mdCell(r.ID) + "**"
+		if r.Summary != "" {
+			id += "<br>" + mdCell(r.Summary)
+		}
+		p("| %s | %s %s |", id, verdictIcon[r.Verdict], mdCell(string(r.Verdict)))
+		for _, c := range r.Phases {
+			cell := []string{verdictIcon[c.Verdict] + " " + mdCell(string(c.Verdict))}
+			for _, pr := range c.Probes {
+				cell = append(cell, mdProbe(pr))
+			}
+			p(" %s |", strings.Join(cell, "<br>"))
+		}
+		p(" %s | %s |\n", mdCell(strings.Join(r.Labels, ", ")), mdCell(r.Source))
+	}
+	p("\nLegend: ✅ passed · ❌ failed · ⏱️ timed out · ⏭️ skipped · ⬜ not run · 📋 listed (dry run)\n\n")
+}
+
+// mdProbe is a probe in the matrix: its state's icon and name, linked to its failure.
+func mdProbe(pr probeView) string {
+	if pr.Anchor != "" {
+		return icon(pr.State) + " [" + mdCode(pr.Name) + "](#" + pr.Anchor + ")"
+	}
+	return icon(pr.State) + " " + mdCode(pr.Name)
 }

@@ -8,10 +8,14 @@
 // What the suite puts into the Ginkgo report, and where it shows up here:
 //
 //	property:<key>  (suite-level node, e.g. BeforeSuite)  Suite.Properties
-//	timing:<phase>  (suite-level node; a time.Duration)    Suite.Timings
+//	timing:<phase>  (any node; a time.Duration)           Suite.Timings
 //	scenario, source, summary (first spec of a scenario)  Scenario / Spec fields
 //	evidence        ("...; <path>")                       Spec.Evidence
 //	not-checked                                           Spec.NotChecked
+//	proxies         (upgrade runs: releases of proxies)   Spec.Proxies
+//
+// An upgrade run nests the scenario containers in one container per phase, labelled
+// phase:<n> (Spec.Phase, Suite.Phases); the scenario is the container inside it.
 package reports
 
 import (
@@ -155,8 +159,13 @@ func (e Evidence) Link() string {
 
 // Spec is one Ginkgo spec: a probe of a scenario, or a suite-level node (setup, teardown).
 type Spec struct {
-	// Scenario is the scenario id: the top container's text ("" for suite-level nodes).
+	// Scenario is the scenario id: the top container's text, or in an upgrade run the text of
+	// the container inside the phase's ("" for suite-level nodes).
 	Scenario string `json:"scenario,omitempty"`
+	// Phase is the upgrade phase the spec ran in (its container's text, "phase 2: control
+	// plane 1.31.1, sidecars 1.30.0"), PhaseIndex its number; "" and 0 outside upgrade runs.
+	Phase      string `json:"phase,omitempty"`
+	PhaseIndex int    `json:"phaseIndex,omitempty"`
 	// Containers is the whole container hierarchy, outermost first.
 	Containers []string `json:"containers,omitempty"`
 	// Probe is the leaf text up to the first ": ", Expectation the rest ("probe: expectation").
@@ -190,7 +199,9 @@ type Spec struct {
 	Summary    string     `json:"summary,omitempty"`
 	Evidence   []Evidence `json:"evidence,omitempty"`
 	NotChecked []string   `json:"notChecked,omitempty"`
-	Entries    []Entry    `json:"entries,omitempty"`
+	// Proxies are the "proxies" entries: which release each proxy of the scenario ran.
+	Proxies []string `json:"proxies,omitempty"`
+	Entries []Entry  `json:"entries,omitempty"`
 	// Output is what the spec wrote (GinkgoWriter, then stdout/stderr), colour codes removed.
 	Output string `json:"output,omitempty"`
 }
@@ -222,6 +233,22 @@ func (s *Spec) Name() string {
 		name += ": " + s.Text
 	}
 	return name
+}
+
+// PhaseShort is "phase 2" for a spec of an upgrade phase, "" otherwise.
+func (s *Spec) PhaseShort() string {
+	if s.Phase == "" {
+		return ""
+	}
+	return Phase{Index: s.PhaseIndex, Name: s.Phase}.Short()
+}
+
+// QualifiedName is Name, prefixed with the short phase in an upgrade run ("[phase 2] probe").
+func (s *Spec) QualifiedName() string {
+	if p := s.PhaseShort(); p != "" {
+		return "[" + p + "] " + s.Name()
+	}
+	return s.Name()
 }
 
 // LatestEvidence is the last evidence entry (the attempt the verdict rests on), if any.
@@ -316,12 +343,31 @@ type Suite struct {
 
 	Properties []Property `json:"properties,omitempty"`
 	Timings    []Timing   `json:"timings,omitempty"`
+	// Phases are the upgrade phases of an upgrade run, in order; none in a plain run.
+	Phases []Phase `json:"phases,omitempty"`
 	// SuiteNodes are the suite-level nodes (BeforeSuite, AfterSuite, ReportAfterSuite…).
 	SuiteNodes []*Spec `json:"suiteNodes,omitempty"`
 	// Specs are the probes in report order; Scenarios groups the same values by scenario,
 	// sorted by id.
 	Specs     []*Spec     `json:"specs"`
 	Scenarios []*Scenario `json:"scenarios"`
+}
+
+// Phase is one phase of an upgrade run.
+type Phase struct {
+	Index int    `json:"index"`
+	Name  string `json:"name"`
+}
+
+// Short is "phase 2" (the name up to its colon).
+func (p Phase) Short() string {
+	if i := strings.Index(p.Name, ":"); i > 0 {
+		return p.Name[:i]
+	}
+	if p.Index > 0 {
+		return fmt.Sprintf("phase %d", p.Index)
+	}
+	return p.Name
 }
 
 // Property returns a suite property's value, or "".
@@ -414,7 +460,7 @@ type Run struct {
 
 // propertyOrder puts the sign-off's most important properties first; others follow by key.
 var propertyOrder = []string{
-	"istio-version", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane",
+	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane",
 	"image-curl", "image-squid", "image-echo", "run-id",
 }
 
@@ -423,6 +469,8 @@ func PropertyTitle(key string) string {
 	switch key {
 	case "istio-version":
 		return "Istio"
+	case "istio-upgrade-to":
+		return "Istio upgraded to (in place)"
 	case "istio-hub":
 		return "Istio image hub"
 	case "istio-tag":

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html"
 )
 
-var testdataReports = []string{"mixed.json", "setup-fail.json", "dry.json", "dry-filtered.json"}
+var testdataReports = []string{"mixed.json", "setup-fail.json", "dry.json", "dry-filtered.json", "dry-upgrade.json", "upgrade-mixed.json"}
 
 func markdownOf(t *testing.T, run *Run) string {
 	t.Helper()
@@ -37,8 +37,17 @@ func TestMarkdownScenarioTable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			run := loadMerged(t, name)
 			md := markdownOf(t, run)
-			if !strings.Contains(md, "| Scenario | Result | Probes | Labels | Source |\n|---|---|---|---|---|\n") {
-				t.Fatal("no scenario table header")
+			header, cellsPerRow := "| Scenario | Result | Probes | Labels | Source |\n|---|---|---|---|---|\n", 5
+			if phases := run.Suites[0].Phases; len(phases) > 0 {
+				header = "| Scenario | Result |"
+				for _, ph := range phases {
+					header += " " + mdCell(ph.Name) + " |"
+				}
+				header += " Labels | Source |\n|---|---|" + strings.Repeat("---|", len(phases)) + "---|---|\n"
+				cellsPerRow = 4 + len(phases)
+			}
+			if !strings.Contains(md, header) {
+				t.Fatalf("no scenario table header %q", header)
 			}
 			rows := 0
 			table := md[strings.Index(md, "## Scenarios"):]
@@ -49,7 +58,7 @@ func TestMarkdownScenarioTable(t *testing.T) {
 				if strings.HasPrefix(line, "| **") {
 					rows++
 					// Every row has the five cells: no unescaped pipe leaked out of a cell.
-					if cells := len(regexp.MustCompile(`(^|[^\\])\|`).FindAllString(line, -1)) - 1; cells != 5 {
+					if cells := len(regexp.MustCompile(`(^|[^\\])\|`).FindAllString(line, -1)) - 1; cells != cellsPerRow {
 						t.Errorf("row has %d cells: %s", cells, line)
 					}
 				}

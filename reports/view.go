@@ -17,6 +17,9 @@ type suiteView struct {
 	BannerLink  string // anchor of the failure the banner is about
 	NoProps     string // why the versions table is empty
 	Counts      Counts
+	// Phases are the upgrade phases (an upgrade run), with their counts; rows then have one
+	// cell per phase.
+	Phases      []phaseView
 	Properties  []propertyView
 	Timings     []Timing
 	TimingTotal time.Duration
@@ -36,6 +39,23 @@ type rowView struct {
 	Verdict             Verdict
 	Location            string
 	Probes              []probeView
+	// Phases are the row's cells of an upgrade run, one per Suite phase (else empty).
+	Phases []phaseCell
+}
+
+// phaseView is one upgrade phase: its name and how its probes did.
+type phaseView struct {
+	Index       int
+	Name, Short string
+	Counts      Counts
+	Verdict     Verdict
+}
+
+// phaseCell is a scenario in one upgrade phase.
+type phaseCell struct {
+	Short   string
+	Verdict Verdict
+	Probes  []probeView
 }
 
 type probeView struct {
@@ -88,6 +108,9 @@ func newSuiteView(s *Suite) suiteView {
 		v.Subtitle = append(v.Subtitle, "mode "+m)
 	}
 	if iv := s.Property("istio-version"); iv != "" {
+		if to := s.Property("istio-upgrade-to"); to != "" {
+			iv += " → " + to + " (in-place upgrade)"
+		}
 		v.Subtitle = append(v.Subtitle, "Istio "+iv)
 	}
 	if !s.Start.IsZero() {
@@ -146,7 +169,7 @@ func newSuiteView(s *Suite) suiteView {
 		if sp.FailureNode != "" {
 			where = strings.TrimSpace(where + " (in " + sp.FailureNode + ")")
 		}
-		fv := failureView{Anchor: anchor, Scenario: scenario, Name: sp.Name(), State: sp.State, Where: where,
+		fv := failureView{Anchor: anchor, Scenario: scenario, Name: sp.QualifiedName(), State: sp.State, Where: where,
 			Message: sp.Message, Gist: Gist(sp.Message), Evidence: sp.Evidence, NotChecked: sp.NotChecked}
 		if n := len(fv.Evidence); n > maxFailureEvidence {
 			fv.EarlierEvidence = n - maxFailureEvidence
@@ -166,11 +189,31 @@ func newSuiteView(s *Suite) suiteView {
 			v.BannerLink = a
 		}
 	}
+	for _, ph := range s.Phases {
+		pv := phaseView{Index: ph.Index, Name: ph.Name, Short: ph.Short()}
+		in := &Scenario{}
+		for _, sp := range s.Specs {
+			if sp.PhaseIndex == ph.Index {
+				in.Probes = append(in.Probes, sp)
+			}
+		}
+		pv.Counts = (&Suite{Specs: in.Probes}).Count()
+		pv.Verdict = in.Verdict()
+		v.Phases = append(v.Phases, pv)
+	}
 	for _, sc := range s.Scenarios {
 		row := rowView{ID: sc.ID, Summary: sc.Summary, Source: sc.Source, Labels: sc.Labels, Verdict: sc.Verdict(), Location: sc.Location.Short()}
 		if row.ID == "" {
 			row.ID = "(specs outside a scenario)"
 		}
+		cells := map[int]*phaseCell{}
+		for _, ph := range v.Phases {
+			row.Phases = append(row.Phases, phaseCell{Short: ph.Short})
+		}
+		for i := range row.Phases {
+			cells[v.Phases[i].Index] = &row.Phases[i]
+		}
+		perPhase := map[int]*Scenario{}
 		for _, p := range sc.Probes {
 			pv := probeView{Name: p.Name(), Expectation: p.Expectation, State: p.State}
 			if p.Duration > 0 {
@@ -180,15 +223,29 @@ func newSuiteView(s *Suite) suiteView {
 				pv.Anchor = addFailure(row.ID, p)
 			}
 			if p.State.IsSkip() && p.State != StateListed && p.Message != "" {
-				addSkip(p.Message, row.ID+" › "+p.Name())
+				addSkip(p.Message, row.ID+" › "+p.QualifiedName())
 			}
 			for _, nc := range p.NotChecked {
-				v.NotChecked = append(v.NotChecked, notCheckedView{Scenario: row.ID, Probe: p.Name(), Check: nc})
+				v.NotChecked = append(v.NotChecked, notCheckedView{Scenario: row.ID, Probe: p.QualifiedName(), Check: nc})
 			}
 			if e, ok := p.LatestEvidence(); ok {
-				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.Name(), State: p.State, Evidence: e, Attempts: len(p.Evidence)})
+				v.Evidence = append(v.Evidence, evidenceView{Scenario: row.ID, Probe: p.QualifiedName(), State: p.State, Evidence: e, Attempts: len(p.Evidence)})
 			}
 			row.Probes = append(row.Probes, pv)
+			if c := cells[p.PhaseIndex]; c != nil {
+				c.Probes = append(c.Probes, pv)
+				if perPhase[p.PhaseIndex] == nil {
+					perPhase[p.PhaseIndex] = &Scenario{}
+				}
+				perPhase[p.PhaseIndex].Probes = append(perPhase[p.PhaseIndex].Probes, p)
+			}
+		}
+		for i := range row.Phases {
+			in := perPhase[v.Phases[i].Index]
+			if in == nil {
+				in = &Scenario{}
+			}
+			row.Phases[i].Verdict = in.Verdict()
 		}
 		v.Rows = append(v.Rows, row)
 	}

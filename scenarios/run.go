@@ -8,6 +8,20 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 )
 
+// CompleteConfigFrom is the index of the first probe that runs against the scenario's complete
+// config: the last probe that applies manifests (0 when none does). The probes from there on
+// hold with everything applied, so they can be verified again later (an upgrade run); the ones
+// before it were verified against an intermediate config that later probes changed.
+func (s Scenario) CompleteConfigFrom() int {
+	from := 0
+	for i, p := range s.Probes {
+		if len(p.Apply) > 0 {
+			from = i
+		}
+	}
+	return from
+}
+
 // Clients lists the client kinds a scenario's probes run from.
 func (s Scenario) Clients() []fixtures.ClientKind {
 	seen := map[fixtures.ClientKind]bool{}
@@ -55,6 +69,14 @@ func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
 			return fmt.Errorf("applying %s: %w", m, err)
 		}
 	}
+	return p.Await(ctx, sess)
+}
+
+// Await waits, without applying anything, until the session's config has reached the proxies
+// the probe uses (a config fence through them; the mesh-wide policy where the scenario sets
+// one). After a control-plane upgrade it proves the new istiod serves the old proxies, and
+// after a restart that the new proxies have the config.
+func (p Probe) Await(ctx context.Context, sess *fixtures.Session) error {
 	if err := sess.Fence(ctx, p.From, p.proxies()...); err != nil {
 		return err
 	}

@@ -116,3 +116,27 @@ func TestHermeticOnlyScenariosSkipInInternetMode(t *testing.T) {
 		t.Errorf("must run in hermetic mode: %q", r)
 	}
 }
+
+func TestCompleteConfigFrom(t *testing.T) {
+	p := func(apply ...string) Probe { return Probe{Apply: apply} }
+	for _, tc := range []struct {
+		name   string
+		probes []Probe
+		want   int
+	}{
+		{"nothing applied", []Probe{p(), p()}, 0},
+		{"applied first", []Probe{p("a.yaml"), p()}, 0},
+		{"applied last", []Probe{p(), p(), p("b.yaml")}, 2},
+		{"applied twice", []Probe{p("a.yaml"), p(), p("b.yaml"), p()}, 2},
+	} {
+		if got := (Scenario{Probes: tc.probes}).CompleteConfigFrom(); got != tc.want {
+			t.Errorf("%s: CompleteConfigFrom = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// Every catalog scenario keeps at least its last probe for the later phases of an upgrade.
+	for _, s := range All() {
+		if i := s.CompleteConfigFrom(); i < 0 || i >= len(s.Probes) {
+			t.Errorf("%s: CompleteConfigFrom = %d of %d probes", s.Name, i, len(s.Probes))
+		}
+	}
+}

@@ -17,7 +17,11 @@ func preflight(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	log := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
-	log("preflight: run %s, mode %s, Istio %s, cluster %s", cfg.RunID, cfg.Mode, cfg.Istio.Version, cfg.Cluster.Name)
+	istio := cfg.Istio.Version
+	if cfg.Upgrading() {
+		istio += " → " + cfg.Istio.UpgradeTo + " (in-place upgrade)"
+	}
+	log("preflight: run %s, mode %s, Istio %s, cluster %s", cfg.RunID, cfg.Mode, istio, cfg.Cluster.Name)
 	if err := fixtures.Preflight(ctx, cfg, log); err != nil {
 		return err
 	}

@@ -61,7 +61,17 @@ type Istio struct {
 	// ControlPlaneOnly installs istiod without gateways: for clusters with no Envoy image
 	// (the offline lab). Data-plane probes are then skipped with that reason.
 	ControlPlaneOnly bool `json:"controlPlaneOnly"`
+	// UpgradeTo, when set, turns the run into upgrade gating: install Version, verify every
+	// scenario, upgrade the control plane in place to UpgradeTo, verify with the old sidecars,
+	// restart the workloads, verify again (README "Upgrade gating").
+	UpgradeTo string `json:"upgradeTo"`
+	// UpgradeIstioctl is UpgradeTo's istioctl; empty means: download and verify its release
+	// archive like Istioctl's.
+	UpgradeIstioctl string `json:"upgradeIstioctl"`
 }
+
+// Upgrading reports whether the run is an upgrade gate (istio.upgradeTo is set).
+func (c Config) Upgrading() bool { return c.Istio.UpgradeTo != "" }
 
 // Images are the fixture images, by role. Registry, when set, replaces the registry
 // host of every image that is not overridden one by one (air-gapped mirrors).

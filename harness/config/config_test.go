@@ -76,6 +76,22 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 		{"unknown key in file", map[string]string{"EGRESS_CONFIG": unknown}, []string{`unknown setting "istio.versoin"`}},
 		{"tiny probe timeout", map[string]string{"EGRESS_INTERVAL_PROBE": "1s"}, []string{"EGRESS_INTERVAL_PROBE", "probe ≥ 6s"}},
 		{"bad cluster name", map[string]string{"EGRESS_CLUSTER_NAME": "My_Cluster"}, []string{"EGRESS_CLUSTER_NAME", "not a valid kind cluster name"}},
+		{"malformed upgrade version", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "latest"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO (istio.upgradeTo)", "not a release version", "1.31.1"}},
+		{"upgrade to the same release", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO (istio.upgradeTo)", "not later than istio.version 1.31.1", "give a later release", "unset istio.upgradeTo"}},
+		{"downgrade", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.30.2"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "1.30.2 is not later than istio.version 1.31.1"}},
+		{"upgrade across two minors", map[string]string{"EGRESS_ISTIO_VERSION": "1.29.4", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "from 1.29.4 to 1.31.1 skips 1.30:", "at most one minor earlier", "start from a 1.30 release", "1.29 → 1.30, 1.30 → 1.31"}},
+		{"upgrade across a major", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istioctl-2"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "1.32"}},
+		{"unsupported upgrade target", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "Istio 1.32.0 is not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIO_UPGRADE_ISTIOCTL"}},
+		{"one tag for both releases", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1", "EGRESS_ISTIO_TAG": "1.30.2-distroless"},
+			[]string{"EGRESS_ISTIO_TAG (istio.tag)", "both releases of the upgrade", "unset it"}},
+		{"upgrade istioctl without upgrade", map[string]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istioctl"},
+			[]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL (istio.upgradeIstioctl)", "only used by an upgrade", "EGRESS_ISTIO_UPGRADE_TO"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := load(t, tc.env)
@@ -125,6 +141,49 @@ func TestEverySettingRoundTrips(t *testing.T) {
 		c := Default()
 		if err := s.set(&c, s.get(&c)); err != nil {
 			t.Errorf("%s: default value %q does not round-trip: %v", s.Key, s.get(&c), err)
+		}
+	}
+}
+
+func TestUpgradeSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+	}{
+		{"previous minor to the default", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.0", "EGRESS_ISTIO_UPGRADE_TO": DefaultIstioVersion}},
+		{"a patch release", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.0", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"}},
+		{"to a pre-release with its own istioctl", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0-beta.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istio-1.32.0-beta.0/bin/istioctl"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := load(t, tc.env)
+			if err != nil {
+				t.Fatalf("rejected: %v", err)
+			}
+			if !c.Upgrading() || c.Istio.UpgradeTo != tc.env["EGRESS_ISTIO_UPGRADE_TO"] {
+				t.Errorf("upgrade not configured: %+v", c.Istio)
+			}
+		})
+	}
+	c, err := load(t, nil)
+	if err != nil || c.Upgrading() {
+		t.Errorf("the default run must not upgrade: %v %+v", err, c.Istio)
+	}
+	// The flag and the file reach the same setting.
+	c, err = load(t, map[string]string{"EGRESS_ISTIO_VERSION": "1.30.0"}, "-egress.istio.upgradeTo=1.31.1")
+	if err != nil || c.Istio.UpgradeTo != "1.31.1" {
+		t.Errorf("flag: %v %+v", err, c.Istio)
+	}
+}
+
+// The README's configuration table lists every setting with its key and environment variable.
+func TestREADMETableListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatalf("reading the README: %v", err)
+	}
+	for _, s := range Settings {
+		if row := "| " + s.Key + " | " + s.Env + " |"; !strings.Contains(string(raw), row) {
+			t.Errorf("README.md's configuration table has no row starting %q", row)
 		}
 	}
 }

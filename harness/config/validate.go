@@ -42,6 +42,7 @@ func (c Config) Validate() error {
 		bad("istio.version", "Istio %s is not supported: use a release of %s (or give your own istioctl with EGRESS_ISTIOCTL to try another)",
 			c.Istio.Version, strings.Join(SupportedIstioMinors, ", "))
 	}
+	c.validateUpgrade(bad)
 	for _, img := range []struct{ key, ref string }{
 		{"cluster.nodeImage", c.Cluster.NodeImage},
 		{"images.curl", c.Images.Curl},
@@ -131,4 +132,55 @@ func (c Config) IstioTag() string {
 		return c.Istio.Tag
 	}
 	return c.Istio.Version
+}
+
+// validateUpgrade checks upgrade gating (istio.upgradeTo): a release later than istio.version
+// by at most one minor (Istio supports in-place upgrades from at most one minor earlier), a
+// supported minor unless its istioctl is given, and no setting that would pin one value for
+// both releases.
+func (c Config) validateUpgrade(bad func(key, format string, a ...any)) {
+	if c.Istio.UpgradeTo == "" {
+		if c.Istio.UpgradeIstioctl != "" {
+			bad("istio.upgradeIstioctl", "%q is only used by an upgrade: set istio.upgradeTo (EGRESS_ISTIO_UPGRADE_TO) to its release, or unset it", c.Istio.UpgradeIstioctl)
+		}
+		return
+	}
+	to, err := version.Parse(c.Istio.UpgradeTo)
+	if err != nil {
+		bad("istio.upgradeTo", "%v", err)
+		return
+	}
+	if !slices.Contains(SupportedIstioMinors, to.MinorString()) && c.Istio.UpgradeIstioctl == "" {
+		bad("istio.upgradeTo", "Istio %s is not supported: upgrade to a release of %s (or give its istioctl with EGRESS_ISTIO_UPGRADE_ISTIOCTL to try another)",
+			c.Istio.UpgradeTo, strings.Join(SupportedIstioMinors, ", "))
+	}
+	if from, err := version.Parse(c.Istio.Version); err == nil { // a bad istio.version is reported on its own
+		switch {
+		case to.Compare(from) <= 0:
+			bad("istio.upgradeTo", "%s is not later than istio.version %s (EGRESS_ISTIO_VERSION): the gate installs istio.version and upgrades it to istio.upgradeTo: give a later release, or unset istio.upgradeTo for a run without upgrade",
+				c.Istio.UpgradeTo, c.Istio.Version)
+		case to.Major != from.Major:
+			bad("istio.upgradeTo", "an upgrade from %s to %s changes the major release: an in-place upgrade is supported from at most one minor earlier: gate a release of %d.%d instead",
+				c.Istio.Version, c.Istio.UpgradeTo, from.Major, from.Minor+1)
+		case to.Minor-from.Minor > 1:
+			var skipped []string
+			for m := from.Minor + 1; m < to.Minor; m++ {
+				skipped = append(skipped, fmt.Sprintf("%d.%d", to.Major, m))
+			}
+			bad("istio.upgradeTo", "an in-place upgrade from %s to %s skips %s: Istio supports in-place upgrades from at most one minor earlier: start from a %d.%d release, or gate each step (%s) as its own run",
+				c.Istio.Version, c.Istio.UpgradeTo, strings.Join(skipped, ", "), to.Major, to.Minor-1, minorSteps(from, to))
+		}
+	}
+	if c.Istio.Tag != "" {
+		bad("istio.tag", "%q would pin one image tag for both releases of the upgrade: unset it (each release's images are pulled with its version as the tag, from istio.hub)", c.Istio.Tag)
+	}
+}
+
+// minorSteps is "1.29 → 1.30, 1.30 → 1.31".
+func minorSteps(from, to version.Version) string {
+	var steps []string
+	for m := from.Minor; m < to.Minor; m++ {
+		steps = append(steps, fmt.Sprintf("%d.%d → %d.%d", from.Major, m, from.Major, m+1))
+	}
+	return strings.Join(steps, ", ")
 }

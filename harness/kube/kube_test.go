@@ -442,3 +442,36 @@ current-context: x
 		t.Fatal("NewFromRest(nil) gave no error")
 	}
 }
+
+func TestRolloutRestartAndDeletePod(t *testing.T) {
+	ctx := context.Background()
+	one := int32(1)
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "gw", Namespace: "egr"},
+		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "gw"}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "gw"}, Annotations: map[string]string{"keep": "me"}}}},
+	}
+	c := fakeClient(dep, pod("curl-1", true))
+	if err := c.RolloutRestart(ctx, "egr", "gw"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Clientset.AppsV1().Deployments("egr").Get(ctx, "gw", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got.Spec.Template.Annotations; a[RestartedAtAnnotation] == "" || a["keep"] != "me" {
+		t.Errorf("pod template annotations after restart: %v", a)
+	}
+	if err := c.RolloutRestart(ctx, "egr", "missing"); err == nil || !strings.Contains(err.Error(), "restarting deployment egr/missing") {
+		t.Errorf("restarting a missing deployment: %v", err)
+	}
+	if err := c.DeletePod(ctx, "egr", "curl-1", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Clientset.CoreV1().Pods("egr").Get(ctx, "curl-1", metav1.GetOptions{}); err == nil {
+		t.Error("pod still there")
+	}
+	if err := c.DeletePod(ctx, "egr", "curl-1", time.Second); err != nil {
+		t.Errorf("deleting an absent pod: %v", err)
+	}
+}

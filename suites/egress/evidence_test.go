@@ -16,13 +16,17 @@ import (
 const maxAttemptFiles = 5
 
 // recordEvidence keeps every attempt's observation under
-// <artifacts>/scenarios/<scenario>/<probe>/attempt-<n>.json and attaches the last one to
-// the spec's report (JUnit properties and the sign-off report read it from there).
-func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, attempt int, r scenarios.Result) {
+// <artifacts>/scenarios/<scenario>/<probe>/attempt-<n>.json (in an upgrade run under
+// …/<probe>/phase-<n>/) and attaches the last one to the spec's report (JUnit properties and
+// the sign-off report read it from there).
+func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt int, r scenarios.Result) {
 	if r.Observation == nil {
 		return
 	}
 	dir := filepath.Join(cfg.ArtifactsDir, "scenarios", sc.Name, p.Name)
+	if ph != nil {
+		dir = filepath.Join(dir, fmt.Sprintf("phase-%d", ph.n))
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		GinkgoWriter.Printf("evidence: %v\n", err)
 		return

@@ -66,12 +66,16 @@ func configProperties() map[string]string {
 	if cfg.RunID == "" {
 		return nil
 	}
-	return map[string]string{
+	p := map[string]string{
 		"run-id": cfg.RunID, "mode": string(cfg.Mode), "istio-version": cfg.Istio.Version,
 		"istio-hub": cfg.Istio.Hub, "istio-tag": cfg.IstioTag(), "kind-node-image": cfg.Image("node"),
 		"image-curl": cfg.Image("curl"), "image-squid": cfg.Image("squid"), "image-echo": cfg.Image("echo"),
 		"data-plane": fmt.Sprint(!cfg.Istio.ControlPlaneOnly),
 	}
+	if cfg.Upgrading() {
+		p["istio-upgrade-to"] = cfg.Istio.UpgradeTo
+	}
+	return p
 }
 
 func hasProperty(report types.Report, key string) bool {

@@ -14,44 +14,19 @@ import (
 	"github.com/egressconformance/iec/scenarios"
 )
 
-// Every registered scenario becomes one Ordered container (reported at the scenario's own
-// file) with one spec per probe. Configuration is read lazily inside nodes: the tree is
-// built before BeforeSuite loads it.
-var _ = func() bool {
+// buildScenarioTree is the plain run: every registered scenario becomes one Ordered container
+// (reported at the scenario's own file) with one spec per probe. Configuration is read lazily
+// inside nodes: BeforeSuite is where it takes effect.
+func buildScenarioTree() {
 	for _, sc := range scenarios.All() {
 		sc := sc
-		file, line := sc.Location()
-		labels := Label(labelsOf(sc)...)
-		at := types.CodeLocation{FileName: file, LineNumber: line}
-		decorators := []any{Ordered, ContinueOnFailure, labels, at}
-		if sc.HasLabel(scenarios.Serial) {
-			decorators = append(decorators, Serial)
-		}
-		Describe(sc.Name, append(decorators, func() {
+		at := scenarioLocation(sc)
+		Describe(sc.Name, append(scenarioDecorators(sc), func() {
 			var sess *fixtures.Session
 			BeforeAll(func(ctx SpecContext) {
-				AddReportEntry("scenario", sc.Name)
-				AddReportEntry("source", sc.Source)
-				AddReportEntry("summary", sc.Summary)
-				if r := sc.SkipReason(world.Istio, world.Names.Hermetic); r != "" {
-					Skip(r)
-				}
-				if sc.Requires.Gateway && !world.DataPlane {
-					Skip(fixtures.DataPlaneMissing)
-				}
-				if sc.Requires.NetworkPolicy {
-					enforced, why, err := world.NetworkPolicyEnforced(ctx)
-					Expect(err).NotTo(HaveOccurred(), "checking whether the CNI enforces NetworkPolicy")
-					if !enforced {
-						Skip(why)
-					}
-				}
-				if p := sc.Requires.MeshPolicy; p != "" {
-					Expect(world.SetMeshOutboundPolicy(ctx, string(p))).To(Succeed(), "switching the mesh-wide outbound policy")
-					DeferCleanup(func(ctx SpecContext) {
-						Expect(world.SetMeshOutboundPolicy(ctx, string(scenarios.AllowAny))).To(Succeed(), "restoring the mesh-wide outbound policy")
-					}, NodeTimeout(10*time.Minute))
-				}
+				reportScenario(sc)
+				skipUnlessApplies(ctx, sc)
+				setMeshPolicy(ctx, sc)
 				// Registered first, so it runs last: after the session closed, nothing labelled
 				// with this scenario may remain anywhere in the cluster.
 				DeferCleanup(func(ctx SpecContext) {
@@ -69,18 +44,84 @@ var _ = func() bool {
 
 			for i, p := range sc.Probes {
 				p := p
-				It(fmt.Sprintf("%s: %s", p.Name, p.Expect), func(ctx SpecContext) {
+				It(probeText(p), func(ctx SpecContext) {
 					if r := p.SkipReason(world); r != "" {
 						Skip(r)
 					}
 					Expect(p.Prepare(ctx, sess)).To(Succeed(), "applying the probe's config")
-					runProbe(ctx, sess, sc, i, p)
+					runProbe(ctx, sess, sc, i, p, nil)
 				}, at, NodeTimeout(probeBudget()))
 			}
 		})...)
 	}
-	return true
-}()
+}
+
+// scenarioDecorators are a scenario container's decorators: Ordered (probes build on each
+// other's config), ContinueOnFailure, its labels, its own file, Serial where it says so.
+func scenarioDecorators(sc scenarios.Scenario) []any {
+	d := []any{Ordered, ContinueOnFailure, Label(labelsOf(sc)...), scenarioLocation(sc)}
+	if sc.HasLabel(scenarios.Serial) {
+		d = append(d, Serial)
+	}
+	return d
+}
+
+func scenarioLocation(sc scenarios.Scenario) types.CodeLocation {
+	file, line := sc.Location()
+	return types.CodeLocation{FileName: file, LineNumber: line}
+}
+
+// probeText is a probe spec's text, "probe: expectation" (the reports split it there).
+func probeText(p scenarios.Probe) string { return fmt.Sprintf("%s: %s", p.Name, p.Expect) }
+
+// reportScenario records the scenario's entries (on the container's first spec).
+func reportScenario(sc scenarios.Scenario) {
+	AddReportEntry("scenario", sc.Name)
+	AddReportEntry("source", sc.Source)
+	AddReportEntry("summary", sc.Summary)
+}
+
+// skipReason says why the scenario does not apply to this world: the Istio version, the mode,
+// no data plane, a CNI that does not enforce NetworkPolicy; "" when it applies.
+func skipReason(ctx SpecContext, sc scenarios.Scenario) (string, error) {
+	if r := sc.SkipReason(world.Istio, world.Names.Hermetic); r != "" {
+		return r, nil
+	}
+	if sc.Requires.Gateway && !world.DataPlane {
+		return fixtures.DataPlaneMissing, nil
+	}
+	if sc.Requires.NetworkPolicy {
+		enforced, why, err := world.NetworkPolicyEnforced(ctx)
+		if err != nil {
+			return "", err
+		}
+		if !enforced {
+			return why, nil
+		}
+	}
+	return "", nil
+}
+
+func skipUnlessApplies(ctx SpecContext, sc scenarios.Scenario) {
+	r, err := skipReason(ctx, sc)
+	Expect(err).NotTo(HaveOccurred(), "checking whether the CNI enforces NetworkPolicy")
+	if r != "" {
+		Skip(r)
+	}
+}
+
+// setMeshPolicy switches the mesh-wide outbound policy for a scenario that needs it, and back
+// when its container ends.
+func setMeshPolicy(ctx SpecContext, sc scenarios.Scenario) {
+	p := sc.Requires.MeshPolicy
+	if p == "" {
+		return
+	}
+	Expect(world.SetMeshOutboundPolicy(ctx, string(p))).To(Succeed(), "switching the mesh-wide outbound policy")
+	DeferCleanup(func(ctx SpecContext) {
+		Expect(world.SetMeshOutboundPolicy(ctx, string(scenarios.AllowAny))).To(Succeed(), "restoring the mesh-wide outbound policy")
+	}, NodeTimeout(10*time.Minute))
+}
 
 func labelsOf(s scenarios.Scenario) []string {
 	out := make([]string, len(s.Labels))
@@ -91,8 +132,8 @@ func labelsOf(s scenarios.Scenario) []string {
 }
 
 // probeBudget bounds one probe spec (propagation, the negative window and slow requests).
-// It is fixed: node timeouts are set while the tree is built, before the configuration is
-// loaded, so it cannot follow the configured intervals; those bound the waits inside.
+// It is fixed: node timeouts are set while the tree is built, and the plain tree does not
+// depend on the configuration; the configured intervals bound the waits inside.
 func probeBudget() time.Duration { return 10 * time.Minute }
 
 // runProbe applies the outcome discipline:
@@ -100,15 +141,21 @@ func probeBudget() time.Duration { return 10 * time.Minute }
 //   - negative: the config is fenced (Prepare), so the very first attempt must already be
 //     negative, and every attempt over the negative window must stay so: Consistently.
 //     A negative outcome is never retried until it passes.
-func runProbe(ctx SpecContext, sess *fixtures.Session, sc scenarios.Scenario, idx int, p scenarios.Probe) {
+//
+// ph is the upgrade phase the probe runs in (nil: a plain run); it keeps probe ids and
+// evidence files apart between phases.
+func runProbe(ctx SpecContext, sess *fixtures.Session, sc scenarios.Scenario, idx int, p scenarios.Probe, ph *phase) {
 	iv := cfg.Intervals
 	attempt := 0
 	var last scenarios.Result
 	try := func(ctx SpecContext) error {
 		attempt++
 		id := fmt.Sprintf("%s-%d-%d-%s", sc.Name, idx, attempt, cfg.RunID)
+		if ph != nil {
+			id = fmt.Sprintf("%s-%d-p%d-%d-%s", sc.Name, idx, ph.n, attempt, cfg.RunID)
+		}
 		last = p.Attempt(ctx, sess, id, iv.Probe, iv.Poll)
-		recordEvidence(sc, p, attempt, last)
+		recordEvidence(sc, p, ph, attempt, last)
 		return last.Err
 	}
 	if p.Expect.Negative {

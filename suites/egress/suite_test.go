@@ -2,12 +2,15 @@
 
 // Package egress is the Ginkgo entry point of the conformance suite: it sets the world up
 // once (cluster, Istio, outside world), turns every registered scenario into an ordered
-// container with one spec per probe, and tears everything down, also after Ctrl-C.
+// container with one spec per probe, and tears everything down, also after Ctrl-C. With
+// istio.upgradeTo set it is an upgrade gate instead: the same containers in three phases
+// around an in-place control-plane upgrade (upgrade_test.go).
 package egress
 
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -24,26 +27,57 @@ var (
 	cfg      config.Config
 	world    *fixtures.World
 	teardown func(context.Context) error
+
+	// loaded and loadErr are the configuration as TestEgressConformance read it, once the
+	// flags were parsed and before the tree is built (an upgrade run has a tree of its own);
+	// BeforeSuite makes it cfg, or fails with loadErr.
+	loaded  config.Config
+	loadErr error
 )
 
 func TestEgressConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	suiteCfg, reporterCfg := GinkgoConfiguration()
 	suiteCfg.Timeout = 2 * time.Hour
+	loaded, loadErr = loader.Load(os.Getenv)
+	switch {
+	case loadErr == nil && loaded.Upgrading():
+		if suiteCfg.ParallelTotal > 1 {
+			t.Fatalf("an upgrade run (EGRESS_ISTIO_UPGRADE_TO=%s) goes through its phases in order on one cluster: run it without -p/--procs", loaded.Istio.UpgradeTo)
+		}
+		suiteCfg.Timeout = upgradeSuiteTimeout
+		buildUpgradeTree(loaded)
+	case loadErr != nil && suiteCfg.DryRun && upgradeRequested():
+		t.Fatalf("the upgrade run's tree cannot be listed: %v", loadErr)
+	default:
+		if loadErr != nil && suiteCfg.DryRun {
+			fmt.Fprintf(os.Stderr, "egress: the configuration does not load, so this dry run lists the plain tree (a real run fails in BeforeSuite):\n%v\n", loadErr)
+		}
+		buildScenarioTree()
+	}
 	RunSpecs(t, "Istio egress conformance", suiteCfg, reporterCfg)
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	var err error
-	cfg, err = loader.Load(os.Getenv)
+	cfg, err = loaded, loadErr
 	Expect(err).NotTo(HaveOccurred(), "configuration")
-	By("setting up the world: " + cfg.Cluster.Name + ", Istio " + cfg.Istio.Version + ", mode " + string(cfg.Mode))
+	what := "Istio " + cfg.Istio.Version
+	if cfg.Upgrading() {
+		what += " (upgraded in place to " + cfg.Istio.UpgradeTo + " after phase 1)"
+	}
+	By("setting up the world: " + cfg.Cluster.Name + ", " + what + ", mode " + string(cfg.Mode))
 	world, teardown, err = fixtures.Setup(ctx, cfg, func(format string, a ...any) { GinkgoWriter.Printf(format+"\n", a...) })
 	if teardown != nil {
 		// Registered before the error check: a half-built world is removed too.
 		DeferCleanup(func(ctx SpecContext) {
 			Expect(teardown(ctx)).To(Succeed(), "teardown")
 		}, NodeTimeout(cfg.Intervals.Setup))
+	}
+	if up != nil {
+		// An upgrade run keeps the scenarios' sessions across its phases; registered after the
+		// teardown, so they are closed (and checked for leftovers) before it.
+		DeferCleanup(closeUpgradeSessions, NodeTimeout(30*time.Minute))
 	}
 	if world != nil {
 		// Recorded before the verdict, so a failed setup still reports how far it got.
@@ -56,3 +90,14 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	Expect(err).NotTo(HaveOccurred(), "setup")
 }, NodeTimeout(30*time.Minute))
+
+// upgradeRequested says whether the environment or a flag asks for an upgrade run, for when
+// the configuration does not load.
+func upgradeRequested() bool {
+	if os.Getenv("EGRESS_ISTIO_UPGRADE_TO") != "" {
+		return true
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "egress.istio.upgradeTo" })
+	return set
+}
