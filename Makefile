@@ -10,8 +10,8 @@ MANIFESTS_DIR ?= _out/manifests
 GINKGO_LABEL_FILTER ?=
 GINKGO_FOCUS ?=
 FUZZTIME ?= 4s
-# Absolute: Ginkgo runs the suite binary in its package directory.
-export EGRESS_ARTIFACTS ?= $(abspath $(ARTIFACTS))
+# Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
+export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
 .PHONY: e2e e2e-upgrade upgrade-versions e2e-lab test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
@@ -25,8 +25,8 @@ help:
 ## e2e: preflight first (seconds, creates nothing), then the Ginkgo suite.
 e2e: images
 	$(GO) run ./cmd/egress preflight
-	mkdir -p $(ARTIFACTS)
-	$(GINKGO) -tags e2e --timeout=2h --output-dir=$(ARTIFACTS) \
+	mkdir -p $(EGRESS_ARTIFACTS)
+	$(GINKGO) -tags e2e --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
 	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
 
@@ -38,8 +38,8 @@ ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
 e2e-upgrade: upgrade-versions images
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
-	mkdir -p $(ARTIFACTS)
-	$(UPGRADE_ENV) $(GINKGO) -tags e2e --timeout=4h --output-dir=$(ARTIFACTS) \
+	mkdir -p $(EGRESS_ARTIFACTS)
+	$(UPGRADE_ENV) $(GINKGO) -tags e2e --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
 	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
 
@@ -112,7 +112,7 @@ browser:
 
 ## report: render the sign-off again from a saved Ginkgo JSON report.
 report:
-	$(GO) run ./reports/cmd/egress-report -in $(ARTIFACTS)/ginkgo-report.json -out $(ARTIFACTS)
+	$(GO) run ./reports/cmd/egress-report -in $(EGRESS_ARTIFACTS)/ginkgo-report.json -out $(EGRESS_ARTIFACTS)
 
 images:
 	scripts/build-echo-image.sh

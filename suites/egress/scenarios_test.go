@@ -90,6 +90,9 @@ func skipReason(ctx SpecContext, sc scenarios.Scenario) (string, error) {
 	if sc.Requires.Gateway && !world.DataPlane {
 		return fixtures.DataPlaneMissing, nil
 	}
+	if r := sc.UnrunnableIn(world); r != "" {
+		return r, nil
+	}
 	if sc.Requires.NetworkPolicy {
 		enforced, why, err := world.NetworkPolicyEnforced(ctx)
 		if err != nil {
