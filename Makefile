@@ -51,7 +51,7 @@ upgrade-versions:
 
 ## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
 ## when a layer's real component is missing.
-test: deps lab-images images vet unit fuzz l2 l3 browser dry-run scenarios manifests actionlint
+test: deps lab-images images vet unit fuzz l2 l3 e2e-lab browser dry-run scenarios manifests actionlint
 	@echo "make test: all layers passed"
 
 deps:
