@@ -1,0 +1,169 @@
+//go:build e2e
+
+package egress
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/egressconformance/iec/fixtures/bundle"
+	"github.com/egressconformance/iec/scenarios"
+)
+
+// Failure evidence bundles (fixtures/bundle), under <artifacts>/evidence/:
+//
+//   - a failed spec: <scenario>/<probe>/, collected by the top-level AfterEach below, which
+//     runs before the scenario's DeferCleanup closes its session, so the namespace, its pods
+//     and their proxies are still there;
+//   - a failed setup: _setup/ (istio-system, kube-system, the egress gateway, the outside
+//     world). BeforeSuite's only successors before its teardown are AfterSuite (which an
+//     upgrade run owns, and Ginkgo allows one) and cleanups, so the hook is Gomega's fail
+//     handler instead: ReportBeforeSuite wraps Ginkgo's Fail, and a failure raised in
+//     BeforeSuite collects the bundle first, while the half-built world still exists.
+//
+// The spec's report gets an "evidence-bundle" entry with the folder, or an
+// "evidence-bundle-skipped" entry saying why there is none.
+
+const (
+	bundleEntry        = "evidence-bundle"
+	bundleSkippedEntry = "evidence-bundle-skipped"
+	bundleTimeout      = 5 * time.Minute
+)
+
+// bundlesTaken counts this process's bundles against evidenceMaxDumps.
+var bundlesTaken atomic.Int32
+
+var _ = AfterEach(func(ctx SpecContext) {
+	r := CurrentSpecReport()
+	if !r.Failed() {
+		return
+	}
+	if r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted) {
+		AddReportEntry(bundleSkippedEntry, "the run was "+r.State.String()+": no evidence bundle", ReportEntryVisibilityFailureOrVerbose)
+		return
+	}
+	leaf := r.LeafNodeText
+	if r.Failure.FailureNodeType == types.NodeTypeBeforeAll {
+		leaf = "" // the scenario's set-up failed, not the probe: <scenario>/_scenario
+	}
+	scenario, probe := bundleScope(r.ContainerHierarchyTexts, leaf)
+	collectBundle(ctx, bundle.Scope{Scenario: scenario, Probe: probe, Failure: r.Failure.Message})
+}, NodeTimeout(bundleTimeout))
+
+var _ = ReportBeforeSuite(func(Report) {
+	RegisterFailHandler(failWithSetupEvidence)
+})
+
+var setupBundle sync.Once
+
+// failWithSetupEvidence is Ginkgo's Fail; a failure in BeforeSuite first collects the
+// setup bundle (once; not when setup was interrupted or timed out).
+func failWithSetupEvidence(message string, callerSkip ...int) {
+	skip := 0
+	if len(callerSkip) > 0 {
+		skip = callerSkip[0]
+	}
+	if CurrentSpecReport().LeafNodeType == types.NodeTypeBeforeSuite {
+		setupBundle.Do(func() { collectSetupBundle(message) })
+	}
+	Fail(message, skip+1)
+}
+
+func collectSetupBundle(message string) {
+	defer func() {
+		if p := recover(); p != nil {
+			GinkgoWriter.Printf("evidence bundle of the failed setup: %v\n", p)
+		}
+	}()
+	if strings.Contains(message, context.Canceled.Error()) {
+		AddReportEntry(bundleSkippedEntry, "setup was interrupted or timed out: no evidence bundle", ReportEntryVisibilityFailureOrVerbose)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bundleTimeout)
+	defer cancel()
+	collectBundle(ctx, bundle.Scope{Failure: message})
+}
+
+// bundleScope is the scenario and probe of a spec: the container named after a registered
+// scenario (else the top one), and the spec text up to its first ':' (no text:
+// bundle.ScenarioFolder). Containers above the scenario (an upgrade phase) are appended to
+// the probe, so phases do not share a folder.
+func bundleScope(containers []string, leaf string) (scenario, probe string) {
+	probe, _, _ = strings.Cut(leaf, ":")
+	if probe = strings.TrimSpace(probe); probe == "" {
+		probe = bundle.ScenarioFolder
+	}
+	if len(containers) == 0 {
+		return "", probe
+	}
+	scenario = containers[0]
+	for i, c := range containers {
+		if _, ok := scenarios.Get(c); ok {
+			scenario = c
+			for _, above := range containers[:i] {
+				head, _, _ := strings.Cut(above, ":")
+				probe += "-" + strings.ReplaceAll(strings.TrimSpace(head), " ", "-")
+			}
+			break
+		}
+	}
+	return scenario, probe
+}
+
+// collectBundle writes a bundle under <artifacts>/evidence and reports where, or why not.
+func collectBundle(ctx context.Context, scope bundle.Scope) {
+	vis := ReportEntryVisibilityFailureOrVerbose
+	if world == nil {
+		AddReportEntry(bundleSkippedEntry, "there is no world (setup failed before the cluster existed): nothing to collect", vis)
+		return
+	}
+	if max := cfg.EvidenceMaxDumps; max > 0 && int(bundlesTaken.Add(1)) > max {
+		AddReportEntry(bundleSkippedEntry, fmt.Sprintf("the run's cap of %d evidence bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max), vis)
+		return
+	}
+	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, "evidence"))
+	if err != nil {
+		AddReportEntry(bundleSkippedEntry, fmt.Sprintf("the evidence directory under %q: %v", cfg.ArtifactsDir, err), vis)
+		return
+	}
+	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.EvidenceMaxBytes))
+	if err != nil {
+		AddReportEntry(bundleSkippedEntry, err.Error(), vis)
+		return
+	}
+	GinkgoWriter.Printf("evidence bundle %s: %d files, %d bytes, %d skipped, %d errors (see its README.txt)\n",
+		idx.Dir, len(idx.Files), idx.TotalBytes, len(idx.Skipped), len(idx.Errors))
+	AddReportEntry(bundleEntry, idx.Dir, vis)
+}
+
+// TestBundleScope is a plain Go test (go test -tags e2e -run TestBundleScope ./suites/egress
+// runs it without the suite).
+func TestBundleScope(t *testing.T) {
+	sc := scenarios.All()[0].Name
+	for _, c := range []struct {
+		containers      []string
+		leaf            string
+		scenario, probe string
+	}{
+		{[]string{sc}, "plain-200: HTTP 200 from the sidecar", sc, "plain-200"},
+		{[]string{"phase 2: control plane 1.31.1, sidecars 1.30.0", sc}, "plain-200: HTTP 200", sc, "plain-200-phase-2"},
+		{[]string{sc}, "", sc, bundle.ScenarioFolder},
+		{[]string{"not-a-scenario", "inner"}, "p: x", "not-a-scenario", "p"},
+		{nil, "p: x", "", "p"},
+	} {
+		s, p := bundleScope(c.containers, c.leaf)
+		if s != c.scenario || p != c.probe {
+			t.Errorf("bundleScope(%q, %q) = %q, %q; want %q, %q", c.containers, c.leaf, s, p, c.scenario, c.probe)
+		}
+	}
+}
