@@ -13,7 +13,7 @@ FUZZTIME ?= 4s
 # Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
-.PHONY: e2e e2e-upgrade upgrade-versions e2e-lab test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: test-lanes checks e2e e2e-upgrade upgrade-versions e2e-lab test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -49,10 +49,19 @@ upgrade-versions:
 	  exit 2; \
 	fi
 
-## test: L0 + L1 + L2 + static checks. Installs what it needs (apt, go) and fails loudly
-## when a layer's real component is missing.
-test: deps lab-images images vet unit fuzz l2 l3 e2e-lab browser dry-run scenarios manifests actionlint
+## test: every layer this machine can run (L0 … L3, the lab e2e run, static checks). Installs
+## what it needs (apt, go) and fails loudly when a layer's real component is missing. After the
+## images (built or found cached), three lanes run side by side, each printed when it ends: the
+## checks without a cluster (one after another: L1 has timing bands), the L3 tests, and the lab
+## e2e run. The L3 lanes wait on kind and kubelet more than on CPU.
+test: deps lab-images images lab-node-image
+	$(MAKE) --no-print-directory -j3 --output-sync=recurse test-lanes
 	@echo "make test: all layers passed"
+
+test-lanes: checks l3 e2e-lab
+
+checks:
+	$(MAKE) --no-print-directory -j1 vet unit fuzz l2 browser dry-run scenarios manifests actionlint
 
 deps:
 	scripts/ensure-deps.sh

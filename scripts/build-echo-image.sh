@@ -6,6 +6,9 @@ set -euo pipefail
 ref="${EGRESS_IMAGE_ECHO:-egress-conformance/echo:v2.26.0-1}"
 out="${OUT:-_out/images/echo}"
 mkdir -p "$out"
+# One build at a time (make test runs lanes side by side that all need the image).
+exec 9>"$out/.lock"
+flock 9
 docker info >/dev/null 2>&1 || { echo "docker is not running: start it or set DOCKER_HOST" >&2; exit 1; }
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/egress-echo" ./fixtures/outside/echo/cmd/egress-echo
 hash=$(sha256sum "$out/egress-echo" | cut -d' ' -f1)
