@@ -208,17 +208,7 @@ func (c *Client) lastEvents(ctx context.Context, p *corev1.Pod, n int) []string 
 			evs = append(evs, e)
 		}
 	}
-	when := func(e *corev1.Event) time.Time {
-		switch {
-		case !e.EventTime.IsZero():
-			return e.EventTime.Time
-		case !e.LastTimestamp.IsZero():
-			return e.LastTimestamp.Time
-		default:
-			return e.FirstTimestamp.Time
-		}
-	}
-	sort.SliceStable(evs, func(i, j int) bool { return when(&evs[i]).Before(when(&evs[j])) })
+	sort.SliceStable(evs, func(i, j int) bool { return EventTime(&evs[i]).Before(EventTime(&evs[j])) })
 	if len(evs) > n {
 		evs = evs[len(evs)-n:]
 	}
