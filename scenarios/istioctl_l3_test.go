@@ -73,23 +73,22 @@ func TestL3IstioctlValidateAndAnalyzeEveryManifest(t *testing.T) {
 			dir := t.TempDir()
 			var files, parallel []string
 			var serial [][]string
-			for _, sc := range scenarios.All() {
-				vars := scenarios.RenderVars(mode, iv, sc.Name)
-				b, err := scenarios.Render(sc, vars)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(strings.TrimSpace(string(b))) > 0 {
-					f := writeNamespaced(t, dir, sc.Name, vars.Namespace, b)
+			rendered, err := scenarios.RenderAll(mode, iv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range rendered {
+				if len(strings.TrimSpace(string(r.YAML))) > 0 {
+					f := writeNamespaced(t, dir, r.Scenario.Name, r.Vars.Namespace, r.YAML)
 					files = append(files, f)
-					if sc.HasLabel(scenarios.Serial) {
+					if r.Scenario.HasLabel(scenarios.Serial) {
 						serial = append(serial, []string{f})
 					} else {
 						parallel = append(parallel, f)
 					}
 				}
-				if sc.Name == scenarios.All()[0].Name {
-					own, err := fixtures.OwnConfig(vars)
+				if i == 0 {
+					own, err := fixtures.OwnConfig(r.Vars)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -22,6 +22,27 @@ func RenderVars(mode config.Mode, istio version.Version, scenario string) fixtur
 	return v
 }
 
+// Rendered is one scenario's config rendered outside a run.
+type Rendered struct {
+	Scenario Scenario
+	Vars     fixtures.Vars
+	YAML     []byte // empty when the scenario applies no config
+}
+
+// RenderAll renders every registered scenario for one mode and Istio version.
+func RenderAll(mode config.Mode, istio version.Version) ([]Rendered, error) {
+	var out []Rendered
+	for _, s := range All() {
+		v := RenderVars(mode, istio, s.Name)
+		b, err := Render(s, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Rendered{Scenario: s, Vars: v, YAML: b})
+	}
+	return out, nil
+}
+
 // Render renders all of a scenario's manifests into one multi-document YAML.
 func Render(s Scenario, v fixtures.Vars) ([]byte, error) {
 	var out []byte

@@ -32,17 +32,17 @@ func renderManifests(dir string, w io.Writer) error {
 	}
 	istio := version.MustParse(config.DefaultIstioVersion)
 	n := 0
-	for _, s := range scenarios.All() {
-		for _, mode := range []config.Mode{config.Hermetic, config.Internet} {
-			b, err := scenarios.Render(s, scenarios.RenderVars(mode, istio, s.Name))
-			if err != nil {
-				return err
-			}
-			if len(b) == 0 {
+	for _, mode := range []config.Mode{config.Hermetic, config.Internet} {
+		rs, err := scenarios.RenderAll(mode, istio)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if len(r.YAML) == 0 {
 				continue
 			}
-			path := filepath.Join(dir, fmt.Sprintf("%s.%s.yaml", s.Name, mode))
-			if err := os.WriteFile(path, b, 0o644); err != nil {
+			path := filepath.Join(dir, fmt.Sprintf("%s.%s.yaml", r.Scenario.Name, mode))
+			if err := os.WriteFile(path, r.YAML, 0o644); err != nil {
 				return err
 			}
 			n++
