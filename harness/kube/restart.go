@@ -56,3 +56,29 @@ func (c *Client) DeletePod(ctx context.Context, namespace, name string, timeout 
 	}
 	return nil
 }
+
+// WaitNoTerminatingPods waits until no pod matching selector in namespace is terminating.
+// A finished rollout can still leave old pods in their grace period, answering with the
+// old configuration (CoreDNS's lame-duck period, for one).
+func (c *Client) WaitNoTerminatingPods(ctx context.Context, namespace, selector string, timeout time.Duration) error {
+	var old []string
+	var lastErr error
+	err := wait.For(func(ctx context.Context) (bool, error) {
+		pods, err := c.Clientset.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+		if err != nil {
+			lastErr = err
+			return false, nil
+		}
+		old = old[:0]
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil {
+				old = append(old, p.Name)
+			}
+		}
+		return len(old) == 0, nil
+	}, wait.WithContext(ctx), wait.WithTimeout(timeout), wait.WithInterval(c.poll()), wait.WithImmediate())
+	if err != nil {
+		return fmt.Errorf("pods %v (%s in %s) still terminating after %s (last error: %v): they may still serve the old configuration", old, selector, namespace, timeout, lastErr)
+	}
+	return nil
+}
