@@ -92,7 +92,7 @@ lab-node-image: lab-images
 l3: lab-node-image images
 	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./fixtures/ ./scenarios/ ./cmd/egress/
+	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./fixtures/ ./scenarios/
 
 ## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
 ## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway

@@ -21,6 +21,7 @@ import (
 
 	"github.com/egressconformance/iec/harness/container"
 	"github.com/egressconformance/iec/harness/dockerx"
+	"github.com/egressconformance/iec/internal/childproc"
 )
 
 func newRun(t *testing.T) (runID, net string) {
@@ -46,36 +47,25 @@ func leftovers(t *testing.T, runID string) []string {
 	return cs
 }
 
-// start runs `egress outside` and returns a channel of its output lines.
-func start(t *testing.T, bin, runID, net string) (*exec.Cmd, <-chan string) {
+// start runs `egress outside` and follows its output.
+func start(t *testing.T, bin, runID, net string) *childproc.Proc {
 	t.Helper()
 	cmd := exec.Command(bin, "outside", "-network", net)
 	cmd.Env = append(os.Environ(), "EGRESS_RUN_ID="+runID, "TESTCONTAINERS_RYUK_DISABLED=true")
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 100)
-	go scanLines(out, lines)
-	return cmd, lines
+	return childproc.Start(t, cmd)
 }
 
 func TestL2InterruptDuringSetupLeavesNothing(t *testing.T) {
 	bin := buildEgress(t)
 	runID, net := newRun(t)
-	cmd, lines := start(t, bin, runID, net)
+	p := start(t, bin, runID, net)
 	// The first line comes before any container is created; interrupt right then, while the
 	// containers are being started.
-	waitLine(t, lines, "testcontainers reaper", 30*time.Second)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	p.WaitLine(t, "testcontainers reaper", 30*time.Second)
+	if err := p.Cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	for l := range lines {
-		t.Log(l)
-	}
-	err := cmd.Wait()
-	if err == nil {
+	if err := p.Wait(t, 2*time.Minute); err == nil {
 		t.Error("an interrupted run must exit non-zero")
 	}
 	if left := leftovers(t, runID); len(left) != 0 {
@@ -86,13 +76,13 @@ func TestL2InterruptDuringSetupLeavesNothing(t *testing.T) {
 func TestL2SweepAfterKill9(t *testing.T) {
 	bin := buildEgress(t)
 	runID, net := newRun(t)
-	cmd, lines := start(t, bin, runID, net)
-	waitLine(t, lines, OutsideReady, 2*time.Minute)
+	p := start(t, bin, runID, net)
+	p.WaitLine(t, OutsideReady, 2*time.Minute)
 	if n := len(leftovers(t, runID)); n != 3 {
 		t.Fatalf("want the 3 outside-world containers running, found %d", n)
 	}
-	cmd.Process.Kill() // kill -9: no cleanup can run
-	cmd.Wait()
+	p.Cmd.Process.Kill() // kill -9: no cleanup can run
+	p.Cmd.Wait()
 	if n := len(leftovers(t, runID)); n != 3 {
 		t.Fatalf("after kill -9 the containers must still be there for the sweep to find, found %d", n)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // LoadIntoKind copies local images into every node of a kind cluster (what `kind load
-// docker-image` does), for clusters that cannot pull: air-gapped runners and the offline lab.
+// docker-image` does, skipping nodes that already have the image), for clusters that cannot pull: air-gapped runners and the offline lab.
 // Pods must then refer to the image by tag: `docker save` carries no registry digest, so a
 // digest-pinned reference would still make containerd try the registry.
 func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error {
@@ -24,7 +24,16 @@ func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error 
 		return fmt.Errorf("kind cluster %s has no nodes: create it first (make e2e creates it)", clusterName)
 	}
 	for _, ref := range refs {
+		id, err := localImageID(ctx, ref)
+		if err != nil {
+			return err
+		}
 		for _, n := range nodes {
+			// Like `kind load docker-image`: a node that already has this very image (same
+			// ID: a reused cluster, a node image built with it) is left alone.
+			if have, err := nodeutils.ImageID(n, ref); err == nil && have == id {
+				continue
+			}
 			if err := streamSave(ctx, []string{ref}, func(r io.Reader) error { return nodeutils.LoadImageArchive(n, r) }); err != nil {
 				return fmt.Errorf("loading image %s into node %s: %w", ref, n.String(), err)
 			}
@@ -45,6 +54,19 @@ func SaveArchive(ctx context.Context, refs []string, path string) error {
 		return fmt.Errorf("saving %v to %s: %w", refs, path, err)
 	}
 	return f.Close()
+}
+
+func localImageID(ctx context.Context, ref string) (string, error) {
+	c, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return "", fmt.Errorf("docker client: %w: check DOCKER_HOST", err)
+	}
+	defer c.Close()
+	res, err := c.ImageInspect(ctx, ref)
+	if err != nil {
+		return "", fmt.Errorf("image %s is not in the local Docker engine (%w): build or pull it, or `docker load` it, before loading it into kind", ref, err)
+	}
+	return res.ID, nil
 }
 
 func streamSave(ctx context.Context, refs []string, sink func(io.Reader) error) error {

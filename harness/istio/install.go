@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/egressconformance/iec/harness/kube"
 )
 
@@ -74,6 +77,20 @@ func Uninstall(ctx context.Context, istioctl, kubeconfig string) error {
 		return fmt.Errorf("%s %s failed (%v); istioctl said:\n%s", istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 60))
 	}
 	return nil
+}
+
+// Installed says whether an Istio control plane (the default revision's istiod Deployment
+// in istio-system) is already in the cluster.
+func Installed(ctx context.Context, k *kube.Client) (bool, error) {
+	_, err := k.Clientset.AppsV1().Deployments("istio-system").Get(ctx, "istiod", metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("looking for an installed Istio (istio-system/istiod): %w", err)
+	}
 }
 
 func checkTool(istioctl string) error {
