@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/cluster"
+	"github.com/egressconformance/iec/harness/container"
+	"github.com/egressconformance/iec/harness/dockerx"
 	"github.com/egressconformance/iec/reports"
 	"github.com/egressconformance/iec/scenarios"
 )
@@ -15,8 +20,10 @@ import (
 // labCheck reads the Ginkgo JSON report of a control-plane-only run (make e2e-lab) and
 // checks what such a run may claim: nothing failed, every probe that needs Envoy (a sidecar,
 // a gateway, Envoy's logs or stats) is skipped with fixtures.DataPlaneMissing and none of
-// them passed, and the probes from uninjected pods ran.
-func labCheck(path string, out io.Writer) error {
+// them passed, and the probes from uninjected pods ran. Then that nothing of the run remains
+// (left lists it): the run created its cluster, so its teardown deleted it, and its
+// containers and networks are gone.
+func labCheck(ctx context.Context, path string, out io.Writer, left func(ctx context.Context, runID, clusterName string) ([]string, error)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("reading the Ginkgo report %s (run make e2e-lab first): %w", path, err)
@@ -81,6 +88,21 @@ func labCheck(path string, out io.Writer) error {
 	if seen == 0 {
 		problems = append(problems, "the report holds no scenario probe at all")
 	}
+	for _, su := range r.Suites {
+		runID, name := su.Property("run-id"), su.Property("cluster")
+		if runID == "" || name == "" {
+			problems = append(problems, fmt.Sprintf("suite %q records no run-id or cluster property: it cannot be checked for leftovers", su.Description))
+			continue
+		}
+		remain, err := left(ctx, runID, name)
+		if err != nil {
+			return fmt.Errorf("looking for what run %s left: %w", runID, err)
+		}
+		for _, l := range remain {
+			problems = append(problems, fmt.Sprintf("run %s left %s behind", runID, l))
+		}
+		fmt.Fprintf(out, "run %s, cluster %s: nothing left (%d leftovers)\n", runID, name, len(remain))
+	}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -97,6 +119,30 @@ func labCheck(path string, out io.Writer) error {
 		return fmt.Errorf("the lab run's report does not hold:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// runLeftovers lists the kind cluster named clusterName, if it still exists, and the
+// containers and networks labelled with runID.
+func runLeftovers(ctx context.Context, runID, clusterName string) ([]string, error) {
+	var out []string
+	names, err := cluster.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(names, clusterName) {
+		out = append(out, "kind-cluster/"+clusterName)
+	}
+	cs, nets, err := dockerx.ListByLabel(ctx, container.RunLabel, runID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		out = append(out, "container/"+c)
+	}
+	for _, n := range nets {
+		out = append(out, "network/"+n)
+	}
+	return out, nil
 }
 
 func firstLine(s string) string {

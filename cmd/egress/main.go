@@ -65,7 +65,7 @@ func main() {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)
 		}
-		err = labCheck(os.Args[2], os.Stdout)
+		err = labCheck(ctx, os.Args[2], os.Stdout, runLeftovers)
 	default:
 		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
