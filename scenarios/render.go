@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"strings"
+	"text/template"
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
@@ -81,4 +83,25 @@ func Render(s Scenario, v fixtures.Vars) ([]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// Text is a probe's spec text, "probe: expectation" (the reports split it there), with the
+// mode's names filled in so reports read like the docs: "destination saw TLS with SNI
+// edition.cnn.com". The scenario's namespace is random per run and reads "<namespace>".
+func Text(p Probe, mode config.Mode, scenario string) string {
+	raw := fmt.Sprintf("%s: %s", p.Name, p.Expect)
+	if !strings.Contains(raw, "{{") {
+		return raw
+	}
+	v := RenderVars(mode, version.Version{}, scenario)
+	v.Namespace, v.ProxyIP = "<namespace>", "<squid>"
+	t, err := template.New(p.Name).Option("missingkey=error").Parse(raw)
+	if err != nil {
+		return raw
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, v); err != nil {
+		return raw
+	}
+	return b.String()
 }

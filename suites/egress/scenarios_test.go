@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -44,7 +45,7 @@ func buildScenarioTree() {
 
 			for i, p := range sc.Probes {
 				p := p
-				It(probeText(p), func(ctx SpecContext) {
+				It(probeText(sc, p), func(ctx SpecContext) {
 					if r := p.SkipReason(world); r != "" {
 						Skip(r)
 					}
@@ -71,8 +72,15 @@ func scenarioLocation(sc scenarios.Scenario) types.CodeLocation {
 	return types.CodeLocation{FileName: file, LineNumber: line}
 }
 
-// probeText is a probe spec's text, "probe: expectation" (the reports split it there).
-func probeText(p scenarios.Probe) string { return fmt.Sprintf("%s: %s", p.Name, p.Expect) }
+// probeText is a probe spec's text, "probe: expectation", with the names of the run's mode
+// (hermetic when the configuration does not load: such a run fails in BeforeSuite).
+func probeText(sc scenarios.Scenario, p scenarios.Probe) string {
+	mode := config.Hermetic
+	if loadErr == nil && loaded.Mode != "" {
+		mode = loaded.Mode
+	}
+	return scenarios.Text(p, mode, sc.Name)
+}
 
 // reportScenario records the scenario's entries (on the container's first spec).
 func reportScenario(sc scenarios.Scenario) {

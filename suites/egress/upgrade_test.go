@@ -184,7 +184,7 @@ func firstPhase(sc scenarios.Scenario, ph *phase) {
 
 		for i, p := range sc.Probes {
 			p := p
-			It(probeText(p), func(ctx SpecContext) {
+			It(probeText(sc, p), func(ctx SpecContext) {
 				if r := p.SkipReason(world); r != "" {
 					Skip(r)
 				}
@@ -238,7 +238,7 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 
 		for i, p := range sc.Probes {
 			p := p
-			It(probeText(p), func(ctx SpecContext) {
+			It(probeText(sc, p), func(ctx SpecContext) {
 				if i < complete {
 					Skip(IntermediateConfigSkip)
 				}
