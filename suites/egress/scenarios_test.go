@@ -43,17 +43,28 @@ func buildScenarioTree() {
 				Expect(err).NotTo(HaveOccurred(), "opening the scenario's namespace and clients")
 			}, at, NodeTimeout(10*time.Minute))
 
-			for i, p := range sc.Probes {
-				p := p
-				It(probeText(sc, p), func(ctx SpecContext) {
-					if r := p.SkipReason(world); r != "" {
-						Skip(r)
-					}
-					Expect(p.Prepare(ctx, sess)).To(Succeed(), "applying the probe's config")
-					runProbe(ctx, sess, sc, i, p, nil)
-				}, at, NodeTimeout(probeBudget()))
-			}
+			probeSpecs(sc, &sess, nil, nil)
 		})...)
+	}
+}
+
+// probeSpecs adds one spec per probe of sc: skipped when the probe cannot run in this world,
+// otherwise its config is applied and the probe judged (runProbe). sess points at the session
+// the container's BeforeAll opens; prepared, when not nil, hears which probe's config went in.
+// ph is the upgrade phase (nil: a plain run).
+func probeSpecs(sc scenarios.Scenario, sess **fixtures.Session, ph *phase, prepared func(i int)) {
+	at := scenarioLocation(sc)
+	for i, p := range sc.Probes {
+		It(probeText(sc, p), func(ctx SpecContext) {
+			if r := p.SkipReason(world); r != "" {
+				Skip(r)
+			}
+			Expect(p.Prepare(ctx, *sess)).To(Succeed(), "applying the probe's config")
+			if prepared != nil {
+				prepared(i)
+			}
+			runProbe(ctx, *sess, sc, i, p, ph)
+		}, at, NodeTimeout(probeBudget()))
 	}
 }
 

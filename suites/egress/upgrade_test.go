@@ -182,17 +182,7 @@ func firstPhase(sc scenarios.Scenario, ph *phase) {
 			}
 		}, at, NodeTimeout(10*time.Minute))
 
-		for i, p := range sc.Probes {
-			p := p
-			It(probeText(sc, p), func(ctx SpecContext) {
-				if r := p.SkipReason(world); r != "" {
-					Skip(r)
-				}
-				Expect(p.Prepare(ctx, sess)).To(Succeed(), "applying the probe's config")
-				up.prepared[sc.Name] = i
-				runProbe(ctx, sess, sc, i, p, ph)
-			}, at, NodeTimeout(probeBudget()))
-		}
+		probeSpecs(sc, &sess, ph, func(i int) { up.prepared[sc.Name] = i })
 	})...)
 }
 
@@ -237,7 +227,6 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 		}, at, NodeTimeout(up.budget))
 
 		for i, p := range sc.Probes {
-			p := p
 			It(probeText(sc, p), func(ctx SpecContext) {
 				if i < complete {
 					Skip(IntermediateConfigSkip)
