@@ -21,26 +21,24 @@ const ValidationWebhookSelector = "app=istiod"
 // with failurePolicy Ignore and istiod switches it to Fail once its own webhook server answers,
 // so before that a broken object would be let through unvalidated.
 func WaitValidationWebhook(ctx context.Context, k *kube.Client, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	poll := time.Second
-	var last string
-	for {
+	last := "not checked yet"
+	timedOut, err := k.Poll(ctx, timeout, func(ctx context.Context) (bool, error) {
 		list, err := k.Clientset.AdmissionregistrationV1().ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{LabelSelector: ValidationWebhookSelector})
 		if err != nil {
 			last = err.Error()
-		} else if ok, why := webhooksEnforcing(list.Items); ok {
-			return nil
-		} else {
-			last = why
+			return false, nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("istiod's validation webhook is not enforcing after %s: %s; check `kubectl -n istio-system logs deploy/istiod` (webhook server, certificates)", timeout, last)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for istiod's validation webhook: %w (last: %s)", ctx.Err(), last)
-		case <-time.After(poll):
-		}
+		ok, why := webhooksEnforcing(list.Items)
+		last = why
+		return ok, nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case timedOut && ctx.Err() == nil:
+		return fmt.Errorf("istiod's validation webhook is not enforcing after %s: %s; check `kubectl -n istio-system logs deploy/istiod` (webhook server, certificates)", timeout, last)
+	default:
+		return fmt.Errorf("waiting for istiod's validation webhook: %w (last: %s)", err, last)
 	}
 }
 

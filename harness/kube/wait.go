@@ -77,6 +77,14 @@ func (c *Client) WaitPodsReady(ctx context.Context, namespace, selector string, 
 	return nil, c.notReadyError(context.WithoutCancel(ctx), namespace, selector, timeout, lastPods, lastErr)
 }
 
+// Poll checks cond at the client's poll interval, at once first, until it is done, returns an
+// error, or timeout passes (≤ 0: DefaultWaitTimeout) or ctx ends. timedOut tells the last two
+// from a condition error, so callers can say what they were still waiting for.
+func (c *Client) Poll(ctx context.Context, timeout time.Duration, cond func(ctx context.Context) (done bool, err error)) (timedOut bool, err error) {
+	err = wait.For(cond, wait.WithContext(ctx), wait.WithTimeout(bounded(timeout)), wait.WithInterval(c.poll()), wait.WithImmediate())
+	return err != nil && isWaitTimeout(err), err
+}
+
 // isWaitTimeout tells a wait that ran out of time (or was cancelled) from a condition error.
 func isWaitTimeout(err error) bool {
 	return apiwait.Interrupted(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
