@@ -76,8 +76,10 @@ func TestHTMLInBrowser(t *testing.T) {
 			}
 			url := "file://" + page
 
+			// One page load gives both: headless Chromium writes the screenshot and prints the
+			// DOM after scripts ran.
 			shot := filepath.Join(dir, "screenshot.png")
-			runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,1600", url)
+			dom := runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,1600", "--dump-dom", url)
 			checkScreenshot(t, shot)
 			if keep != "" {
 				if b, err := os.ReadFile(shot); err == nil {
@@ -86,7 +88,6 @@ func TestHTMLInBrowser(t *testing.T) {
 				}
 			}
 
-			dom := runChromium(t, bin, "--dump-dom", url)
 			rows := scenarioRows(t, dom)
 			for _, sc := range run.Suites[0].Scenarios {
 				if !rows[sc.ID] {

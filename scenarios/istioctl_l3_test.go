@@ -26,6 +26,7 @@ import (
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/istio"
 	"github.com/egressconformance/iec/harness/kube"
+	"github.com/egressconformance/iec/harness/parse"
 	"github.com/egressconformance/iec/harness/version"
 	"github.com/egressconformance/iec/scenarios"
 )
@@ -103,7 +104,7 @@ func TestL3IstioctlValidateAndAnalyzeEveryManifest(t *testing.T) {
 			if err := istio.Validate(ctx, istioctl, files...); err != nil {
 				t.Errorf("Istio %s, %s mode: %v", minor, mode, err)
 			}
-			var findings []istio.Finding
+			var findings []parse.Finding
 			for _, set := range append([][]string{parallel}, serial...) {
 				fs, err := istio.Analyze(ctx, istioctl, nil, set...)
 				if err != nil {
@@ -114,7 +115,7 @@ func TestL3IstioctlValidateAndAnalyzeEveryManifest(t *testing.T) {
 			for _, f := range findings {
 				t.Logf("Istio %s, %s mode: %s", minor, mode, f)
 			}
-			for _, f := range istio.AtLeast(findings, false) {
+			for _, f := range parse.AtLeast(findings, false) {
 				t.Errorf("Istio %s, %s mode: error-level finding: %s", minor, mode, f)
 			}
 			t.Logf("Istio %s, %s mode: %d files valid; analysed as %d sets (parallel scenarios together, each serial one alone): %d findings", minor, mode, len(files), 1+len(serial), len(findings))
@@ -154,7 +155,7 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := istio.AtLeast(findings, false)
+	errs := parse.AtLeast(findings, false)
 	if len(errs) == 0 || errs[0].Code != "IST0101" {
 		t.Fatalf("istioctl analyze of a VirtualService bound to a missing Gateway: got %v, want an IST0101 error", findings)
 	}

@@ -51,6 +51,7 @@ func sweepCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	swept := len(removed)
 	for _, name := range names {
 		if ok, _ := cluster.Owned(ctx, name); ok {
 			if err := cluster.Delete(ctx, name); err != nil {
@@ -58,55 +59,63 @@ func sweepCmd(ctx context.Context, args []string, w io.Writer) error {
 				continue
 			}
 			fmt.Fprintln(w, "removed kind-cluster/"+name)
+			swept++
 			continue
 		}
-		if err := sweepInside(ctx, name, w); err != nil {
+		n, err := sweepInside(ctx, name, w)
+		swept += n
+		if err != nil {
 			errs = append(errs, fmt.Errorf("cleaning inside kind cluster %s: %w", name, err))
 		}
 	}
-	if len(removed) == 0 && len(errs) == 0 {
+	if swept == 0 && len(errs) == 0 {
 		fmt.Fprintln(w, "nothing to sweep")
 	}
 	return errors.Join(errs...)
 }
 
-func sweepInside(ctx context.Context, name string, w io.Writer) error {
+// sweepInside cleans what runs left inside a kind cluster the suite did not create, and
+// returns how many things it removed.
+func sweepInside(ctx context.Context, name string, w io.Writer) (int, error) {
 	raw, err := cluster.Kubeconfig(name)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	dir, err := os.MkdirTemp("", "egress-sweep-")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "kubeconfig")
 	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
-		return err
+		return 0, err
 	}
 	k, err := kube.New(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	nss, err := k.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: container.RunLabel})
 	if err != nil {
-		return fmt.Errorf("listing namespaces: %w", err)
+		return 0, fmt.Errorf("listing namespaces: %w", err)
 	}
+	n := 0
 	for _, ns := range nss.Items {
 		if err := k.DeleteNamespace(ctx, ns.Name, 2*time.Minute); err != nil {
-			return err
+			return n, err
 		}
 		fmt.Fprintf(w, "removed %s/namespace/%s\n", name, ns.Name)
+		n++
 	}
 	cm, err := k.Clientset.CoreV1().ConfigMaps("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
 	if err != nil {
-		return nil // no CoreDNS ConfigMap: nothing of ours there
+		return n, nil // no CoreDNS ConfigMap: nothing of ours there
 	}
 	if fixtures.RemoveHosts(cm.Data["Corefile"], "*") != cm.Data["Corefile"] {
-		if err := fixtures.RemoveCoreDNSHosts(ctx, k, "*", 2*time.Minute); err != nil {
-			return err
+		if err := fixtures.RemoveCoreDNSHosts(ctx, k, "*"); err != nil {
+			return n, err
 		}
 		fmt.Fprintf(w, "removed %s/coredns hosts entries of killed runs\n", name)
+		n++
 	}
-	return nil
+	return n, nil
 }

@@ -2,11 +2,12 @@ package istio
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/egressconformance/iec/harness/parse"
 )
 
 // Validate runs `istioctl validate -f FILE…`: Istio's own schema and semantic validation
@@ -30,20 +31,6 @@ func Validate(ctx context.Context, istioctl string, files ...string) error {
 	return nil
 }
 
-// Finding is one message of `istioctl analyze -o json`.
-type Finding struct {
-	Code             string `json:"code"`
-	Level            string `json:"level"` // Error, Warning, Info
-	Message          string `json:"message"`
-	Origin           string `json:"origin"`
-	Reference        string `json:"reference"`
-	DocumentationURL string `json:"documentationUrl"`
-}
-
-func (f Finding) String() string {
-	return fmt.Sprintf("%s [%s] (%s) %s", f.Level, f.Code, f.Origin, f.Message)
-}
-
 // AnalyzeIssuesExit is istioctl analyze's exit code when a message reaches the failure
 // threshold (level Error by default); the findings are still printed.
 const AnalyzeIssuesExit = 79
@@ -54,7 +41,7 @@ const AnalyzeIssuesExit = 79
 // -o json istioctl exits 0 even on error-level findings, so callers must read the findings. suppress are istioctl's "CODE=Kind name[.namespace]"
 // suppressions. An error means istioctl could not analyze (a file does not parse, …), not that it
 // found issues: callers decide which levels fail.
-func Analyze(ctx context.Context, istioctl string, suppress []string, files ...string) ([]Finding, error) {
+func Analyze(ctx context.Context, istioctl string, suppress []string, files ...string) ([]parse.Finding, error) {
 	if err := checkTool(istioctl); err != nil {
 		return nil, err
 	}
@@ -71,35 +58,5 @@ func Analyze(ctx context.Context, istioctl string, suppress []string, files ...s
 	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == AnalyzeIssuesExit) {
 		return nil, fmt.Errorf("%s %s could not analyze (%v):\n%s", istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 40))
 	}
-	return ParseFindings([]byte(stdout))
-}
-
-// ParseFindings reads `istioctl analyze -o json` output: a JSON array of messages, or nothing
-// when there are none.
-func ParseFindings(b []byte) ([]Finding, error) {
-	s := strings.TrimSpace(string(b))
-	if s == "" || s == "null" {
-		return nil, nil
-	}
-	var out []Finding
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		return nil, fmt.Errorf("istioctl analyze -o json printed something that is not a JSON array of messages (%v): %.300s", err, s)
-	}
-	for i, f := range out {
-		if f.Code == "" || f.Level == "" {
-			return nil, fmt.Errorf("istioctl analyze message %d has no code or level: %+v", i, f)
-		}
-	}
-	return out, nil
-}
-
-// AtLeast keeps the findings of level Error, or Error and Warning when warnings is set.
-func AtLeast(fs []Finding, warnings bool) []Finding {
-	var out []Finding
-	for _, f := range fs {
-		if f.Level == "Error" || (warnings && f.Level == "Warning") {
-			out = append(out, f)
-		}
-	}
-	return out
+	return parse.ParseFindings([]byte(stdout))
 }
