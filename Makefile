@@ -55,7 +55,7 @@ upgrade-versions:
 ## what it needs (apt, go) and fails loudly when a layer's real component is missing. One target
 ## after another: on 2 cores the layers are CPU-bound, so running them side by side saved ~6%
 ## and made the timing bands of L1/L2 depend on what else was booting.
-test: deps lab-images images lab-node-image vet unit fuzz l2 l3 e2e-lab browser dry-run scenarios manifests actionlint
+test: deps lab-images images lab-node-image vet unit fuzz l2 l3 browser dry-run scenarios manifests actionlint
 	@echo "make test: all layers passed"
 
 deps:
@@ -66,8 +66,10 @@ vet:
 	$(GO) vet -tags e2e,l2,l3,browser ./...
 
 ## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
+## scripts/gotest.sh is `go test -count=1` from test binaries kept in _out/testbin (relinked
+## only when their inputs change): every test runs every time, without ~20 s of linking.
 unit:
-	$(GO) test -count=1 ./...
+	scripts/gotest.sh ./...
 
 ## fuzz: every parser's fuzz target for a bounded number of executions (FUZZTIME).
 fuzz:
@@ -77,10 +79,11 @@ fuzz:
 	  $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
-## l2: real containers on the local Docker engine, images built locally (never pulled).
+## l2: real containers on the local Docker engine, images built locally (never pulled); the
+## packages run side by side (their containers and networks carry their own run ids).
 l2: lab-images images
 	set -a; source scripts/lab/images.env; set +a; \
-	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -p 1 -tags l2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
+	TESTCONTAINERS_RYUK_DISABLED=true scripts/gotest.sh -tags l2 -p 2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
 
 ## images: build the recording httpbin from source and list every pinned image.
 ## lab-node-image: the offline kind node image (Kubernetes from Go modules, runtime from Debian).
@@ -88,23 +91,27 @@ lab-node-image: lab-images
 	scripts/lab/node/build-node-image.sh
 
 ## l3: a real kind cluster from the offline node image, booted and torn down by the harness,
-## with the outside world, CoreDNS names and probes from an uninjected pod.
+## with the outside world, CoreDNS names and probes from an uninjected pod; on the cluster the
+## flow keeps, an interrupted second run and `make e2e-lab` (reusing it); then the sweep, and
+## an interrupted run that created its own cluster.
 ## Privileged node containers need a runtime that can grant them: .ci/docker-up.sh sets one up
 ## on hosts that lack CAP_SYS_RESOURCE.
 l3: lab-node-image images
 	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  $(GO) test -count=1 -p 1 -timeout 20m -tags l3 -run L3 -v ./fixtures/ ./scenarios/
+	  scripts/gotest.sh -tags l3 -p 1 -timeout 20m -run L3 -v ./fixtures/ ./scenarios/
 
 ## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
 ## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway
 ## are reported skipped with the reason; probes from uninjected pods run for real. Then the
-## report is checked: nothing failed, no data-plane probe passed (egress lab-check).
+## report is checked: nothing failed, no data-plane probe passed, nothing of the run left
+## (egress lab-check). `make test` runs it inside `make l3`, on the cluster the L3 flow keeps.
+## (-o images: this target's prerequisites just built them.)
 LAB_ARTIFACTS ?= _out/lab
 e2e-lab: lab-node-image images
 	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
 	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
-	$(MAKE) --no-print-directory e2e ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
+	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
 	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
 
 ## test-l3: only the real-cluster layer (everything it needs is built first).
@@ -112,7 +119,7 @@ test-l3: deps l3
 
 ## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium).
 browser:
-	$(GO) test -count=1 -tags browser ./reports/
+	scripts/gotest.sh -tags browser ./reports/
 
 ## report: render the sign-off again from a saved Ginkgo JSON report.
 report:

@@ -461,7 +461,7 @@ type Run struct {
 // propertyOrder puts the sign-off's most important properties first; others follow by key.
 var propertyOrder = []string{
 	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane",
-	"image-curl", "image-squid", "image-echo", "run-id",
+	"image-curl", "image-squid", "image-echo", "run-id", "cluster", "cluster-created", "cluster-kept",
 }
 
 // PropertyTitle is the human name of a property key.
@@ -489,6 +489,12 @@ func PropertyTitle(key string) string {
 		return "Recording httpbin image"
 	case "run-id":
 		return "Run ID"
+	case "cluster":
+		return "Kind cluster"
+	case "cluster-created":
+		return "Cluster created by the run"
+	case "cluster-kept":
+		return "Cluster kept after the run"
 	}
 	return key
 }

@@ -15,15 +15,18 @@ import (
 	"github.com/egressconformance/iec/harness/dockerx"
 	"github.com/egressconformance/iec/reports"
 	"github.com/egressconformance/iec/scenarios"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // labCheck reads the Ginkgo JSON report of a control-plane-only run (make e2e-lab) and
 // checks what such a run may claim: nothing failed, every probe that needs Envoy (a sidecar,
 // a gateway, Envoy's logs or stats) is skipped with fixtures.DataPlaneMissing and none of
 // them passed, and the probes from uninjected pods ran. Then that nothing of the run remains
-// (left lists it): the run created its cluster, so its teardown deleted it, and its
-// containers and networks are gone.
-func labCheck(ctx context.Context, path string, out io.Writer, left func(ctx context.Context, runID, clusterName string) ([]string, error)) error {
+// (left lists it): its containers and networks are gone, and either its cluster (one it
+// created and was not asked to keep, so its teardown deleted it) or, in a cluster it reused or
+// kept, its namespaces and CoreDNS names.
+func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFunc) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("reading the Ginkgo report %s (run make e2e-lab first): %w", path, err)
@@ -89,19 +92,24 @@ func labCheck(ctx context.Context, path string, out io.Writer, left func(ctx con
 		problems = append(problems, "the report holds no scenario probe at all")
 	}
 	for _, su := range r.Suites {
-		runID, name := su.Property("run-id"), su.Property("cluster")
-		if runID == "" || name == "" {
-			problems = append(problems, fmt.Sprintf("suite %q records no run-id or cluster property: it cannot be checked for leftovers", su.Description))
+		runID, name, created, kept := su.Property("run-id"), su.Property("cluster"), su.Property("cluster-created"), su.Property("cluster-kept")
+		if runID == "" || name == "" || created == "" || kept == "" {
+			problems = append(problems, fmt.Sprintf("suite %q records no run-id, cluster, cluster-created or cluster-kept property: it cannot be checked for leftovers", su.Description))
 			continue
 		}
-		remain, err := left(ctx, runID, name)
+		deletes := created == "true" && kept != "true"
+		remain, err := left(ctx, runID, name, deletes)
 		if err != nil {
 			return fmt.Errorf("looking for what run %s left: %w", runID, err)
 		}
 		for _, l := range remain {
 			problems = append(problems, fmt.Sprintf("run %s left %s behind", runID, l))
 		}
-		fmt.Fprintf(out, "run %s, cluster %s: nothing left (%d leftovers)\n", runID, name, len(remain))
+		how := "created and deleted by the run"
+		if !deletes {
+			how = "reused or kept: left in place, without the run's namespaces and CoreDNS names"
+		}
+		fmt.Fprintf(out, "run %s, cluster %s (%s): %d leftovers\n", runID, name, how, len(remain))
 	}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
@@ -121,17 +129,16 @@ func labCheck(ctx context.Context, path string, out io.Writer, left func(ctx con
 	return nil
 }
 
-// runLeftovers lists the kind cluster named clusterName, if it still exists, and the
-// containers and networks labelled with runID.
-func runLeftovers(ctx context.Context, runID, clusterName string) ([]string, error) {
+// leftoversFunc lists what run runID left: deletesCluster says whether its teardown was to
+// delete the kind cluster clusterName (it created it and was not asked to keep it).
+type leftoversFunc func(ctx context.Context, runID, clusterName string, deletesCluster bool) ([]string, error)
+
+// runLeftovers lists the containers and networks labelled with runID, and the kind cluster
+// if the run was to delete it and it still exists. For a cluster the run was to leave in
+// place: the cluster if it is gone, else what of the run remains inside it (namespaces with
+// the run label, the run's CoreDNS hosts block).
+func runLeftovers(ctx context.Context, runID, clusterName string, deletesCluster bool) ([]string, error) {
 	var out []string
-	names, err := cluster.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if slices.Contains(names, clusterName) {
-		out = append(out, "kind-cluster/"+clusterName)
-	}
 	cs, nets, err := dockerx.ListByLabel(ctx, container.RunLabel, runID)
 	if err != nil {
 		return nil, err
@@ -141,6 +148,37 @@ func runLeftovers(ctx context.Context, runID, clusterName string) ([]string, err
 	}
 	for _, n := range nets {
 		out = append(out, "network/"+n)
+	}
+	names, err := cluster.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exists := slices.Contains(names, clusterName)
+	switch {
+	case deletesCluster && exists:
+		out = append(out, "kind-cluster/"+clusterName)
+	case !deletesCluster && !exists:
+		out = append(out, "nothing of kind-cluster/"+clusterName+": the run was to leave that cluster in place, and it is gone")
+	case !deletesCluster:
+		k, done, err := kubeFor(clusterName)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		nss, err := k.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: container.RunLabel + "=" + runID})
+		if err != nil {
+			return nil, fmt.Errorf("listing the run's namespaces in kind cluster %s: %w", clusterName, err)
+		}
+		for _, ns := range nss.Items {
+			out = append(out, clusterName+"/namespace/"+ns.Name)
+		}
+		cm, err := k.Clientset.CoreV1().ConfigMaps("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading kube-system/coredns in kind cluster %s: %w", clusterName, err)
+		}
+		if fixtures.RemoveHosts(cm.Data["Corefile"], runID) != cm.Data["Corefile"] {
+			out = append(out, clusterName+"/coredns hosts block of run "+runID)
+		}
 	}
 	return out, nil
 }

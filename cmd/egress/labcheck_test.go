@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,25 +18,26 @@ import (
 
 const labReport = "testdata/lab-ginkgo-report.json"
 
-func nothingLeft(context.Context, string, string) ([]string, error) { return nil, nil }
+func nothingLeft(context.Context, string, string, bool) ([]string, error) { return nil, nil }
 
 func TestLabCheckAcceptsTheRecordedLabRun(t *testing.T) {
 	var out bytes.Buffer
 	var asked []string
-	left := func(_ context.Context, runID, name string) ([]string, error) {
-		asked = append(asked, runID, name)
+	left := func(_ context.Context, runID, name string, deletes bool) ([]string, error) {
+		asked = append(asked, runID, name, fmt.Sprint(deletes))
 		return nil, nil
 	}
 	if err := labCheck(context.Background(), labReport, &out, left); err != nil {
 		t.Fatalf("the recorded lab run fails lab-check: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"passed for real (uninjected client)      2", "skipped: no Envoy data plane             40", "nothing left"} {
+	for _, want := range []string{"passed for real (uninjected client)      2", "skipped: no Envoy data plane             40", "(created and deleted by the run): 0 leftovers"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("lab-check output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if len(asked) != 2 || asked[1] != "egress-conformance" || asked[0] == "" {
-		t.Errorf("leftovers looked up for %v, want the run id and cluster egress-conformance", asked)
+	// `make e2e-lab` on its own creates its cluster and deletes it.
+	if len(asked) != 3 || asked[1] != "egress-conformance" || asked[0] == "" || asked[2] != "true" {
+		t.Errorf("leftovers looked up for %v, want the run id, cluster egress-conformance and its deletion", asked)
 	}
 }
 
@@ -70,7 +72,7 @@ func TestLabCheckRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(specs []map[string]any)
-		left   func(context.Context, string, string) ([]string, error)
+		left   leftoversFunc
 		want   string
 	}{
 		{"a probe that needs Envoy reported passed", func(specs []map[string]any) {
@@ -91,22 +93,23 @@ func TestLabCheckRejects(t *testing.T) {
 				}
 			}
 		}, nothingLeft, "failed"},
-		{"no cluster property", func(specs []map[string]any) {
-			for _, s := range specs {
-				if entries, ok := s["ReportEntries"].([]any); ok {
-					var kept []any
-					for _, e := range entries {
-						if e.(map[string]any)["Name"] != "property:cluster" {
-							kept = append(kept, e)
-						}
-					}
-					s["ReportEntries"] = kept
-				}
-			}
-		}, nothingLeft, "records no run-id or cluster property"},
-		{"the cluster left behind", func([]map[string]any) {}, func(context.Context, string, string) ([]string, error) {
+		{"no cluster property", dropProperty("cluster"), nothingLeft, "records no run-id, cluster, cluster-created or cluster-kept property"},
+		{"no cluster-created property", dropProperty("cluster-created"), nothingLeft, "records no run-id, cluster, cluster-created or cluster-kept property"},
+		{"the cluster left behind", func([]map[string]any) {}, func(context.Context, string, string, bool) ([]string, error) {
 			return []string{"kind-cluster/egress-conformance"}, nil
 		}, "left kind-cluster/egress-conformance behind"},
+		{"a reused cluster: what the run left inside it, not its deletion", setProperty("cluster-created", "false"), func(_ context.Context, _, name string, deletes bool) ([]string, error) {
+			if deletes {
+				return []string{"kind-cluster/" + name + " (asked about deleting a cluster the run reused)"}, nil
+			}
+			return []string{name + "/namespace/egr-x"}, nil
+		}, "left egress-conformance/namespace/egr-x behind"},
+		{"a kept cluster: the same", setProperty("cluster-kept", "true"), func(_ context.Context, _, name string, deletes bool) ([]string, error) {
+			if deletes {
+				return []string{"kind-cluster/" + name + " (asked about deleting a kept cluster)"}, nil
+			}
+			return []string{name + "/coredns hosts block of run x"}, nil
+		}, "left egress-conformance/coredns hosts block of run x behind"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
@@ -122,4 +125,35 @@ func failureMessage(s map[string]any) string {
 	f, _ := s["Failure"].(map[string]any)
 	m, _ := f["Message"].(string)
 	return m
+}
+
+// dropProperty removes the suite property key from the report's entries.
+func dropProperty(key string) func(specs []map[string]any) {
+	return func(specs []map[string]any) {
+		for _, s := range specs {
+			if entries, ok := s["ReportEntries"].([]any); ok {
+				var kept []any
+				for _, e := range entries {
+					if e.(map[string]any)["Name"] != "property:"+key {
+						kept = append(kept, e)
+					}
+				}
+				s["ReportEntries"] = kept
+			}
+		}
+	}
+}
+
+// setProperty gives the suite property key the value v.
+func setProperty(key, v string) func(specs []map[string]any) {
+	return func(specs []map[string]any) {
+		for _, s := range specs {
+			entries, _ := s["ReportEntries"].([]any)
+			for _, e := range entries {
+				if m := e.(map[string]any); m["Name"] == "property:"+key {
+					m["Value"] = map[string]any{"AsJSON": fmt.Sprintf("%q", v), "Representation": v}
+				}
+			}
+		}
+	}
 }

@@ -77,23 +77,11 @@ func sweepCmd(ctx context.Context, args []string, w io.Writer) error {
 // sweepInside cleans what runs left inside a kind cluster the suite did not create, and
 // returns how many things it removed.
 func sweepInside(ctx context.Context, name string, w io.Writer) (int, error) {
-	raw, err := cluster.Kubeconfig(name)
+	k, done, err := kubeFor(name)
 	if err != nil {
 		return 0, err
 	}
-	dir, err := os.MkdirTemp("", "egress-sweep-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
-		return 0, err
-	}
-	k, err := kube.New(path)
-	if err != nil {
-		return 0, err
-	}
+	defer done()
 	nss, err := k.Clientset.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: container.RunLabel})
 	if err != nil {
 		return 0, fmt.Errorf("listing namespaces: %w", err)
@@ -118,4 +106,28 @@ func sweepInside(ctx context.Context, name string, w io.Writer) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// kubeFor is a client for kind cluster name through a kubeconfig in a temporary file, which
+// done removes.
+func kubeFor(name string) (k *kube.Client, done func(), err error) {
+	raw, err := cluster.Kubeconfig(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "egress-kube-")
+	if err != nil {
+		return nil, nil, err
+	}
+	done = func() { os.RemoveAll(dir) }
+	path := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		done()
+		return nil, nil, err
+	}
+	if k, err = kube.New(path); err != nil {
+		done()
+		return nil, nil, fmt.Errorf("a client for kind cluster %s: %w", name, err)
+	}
+	return k, done, nil
 }

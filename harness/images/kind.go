@@ -12,7 +12,9 @@ import (
 )
 
 // LoadIntoKind copies local images into every node of a kind cluster (what `kind load
-// docker-image` does, skipping nodes that already have the image), for clusters that cannot pull: air-gapped runners and the offline lab.
+// docker-image` does, skipping nodes that already have an image), for clusters that cannot
+// pull: air-gapped runners and the offline lab. The images a node lacks go in as one `docker
+// save` archive, so layers they share cross once.
 // Pods must then refer to the image by tag: `docker save` carries no registry digest, so a
 // digest-pinned reference would still make containerd try the registry.
 func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error {
@@ -23,20 +25,27 @@ func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error 
 	if len(nodes) == 0 {
 		return fmt.Errorf("kind cluster %s has no nodes: create it first (make e2e creates it)", clusterName)
 	}
+	ids := make(map[string]string, len(refs))
 	for _, ref := range refs {
-		id, err := localImageID(ctx, ref)
-		if err != nil {
+		if ids[ref], err = localImageID(ctx, ref); err != nil {
 			return err
 		}
-		for _, n := range nodes {
+	}
+	for _, n := range nodes {
+		var missing []string
+		for _, ref := range refs {
 			// Like `kind load docker-image`: a node that already has this very image (same
 			// ID: a reused cluster, a node image built with it) is left alone.
-			if have, err := nodeutils.ImageID(n, ref); err == nil && have == id {
+			if have, err := nodeutils.ImageID(n, ref); err == nil && have == ids[ref] {
 				continue
 			}
-			if err := streamSave(ctx, []string{ref}, func(r io.Reader) error { return nodeutils.LoadImageArchive(n, r) }); err != nil {
-				return fmt.Errorf("loading image %s into node %s: %w", ref, n.String(), err)
-			}
+			missing = append(missing, ref)
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if err := streamSave(ctx, missing, func(r io.Reader) error { return nodeutils.LoadImageArchive(n, r) }); err != nil {
+			return fmt.Errorf("loading images %v into node %s: %w", missing, n.String(), err)
 		}
 	}
 	return nil

@@ -244,6 +244,19 @@ tree_hash() { # dir...
 	done | sha256
 }
 
+# file_key FILE: what an image's input hash takes for FILE. A binary build_bin made is keyed
+# by its build's stamp (.input-hash next to it: everything that decides its content), read
+# at once instead of hashing hundreds of MB on every warm run; any other file by its content.
+file_key() {
+	local stamp
+	stamp=$(dirname "$1")/.input-hash
+	if [[ $1 == "$CACHE/bin/"* && -f $stamp ]]; then
+		printf '%s %s\n' "${1##*/}" "$(<"$stamp")"
+	else
+		sha256sum <"$1"
+	fi
+}
+
 # build_bin NAME MODDIR LDFLAGS PKG...: go build PKGs of helper MODDIR into $CACHE/bin/NAME/
 # unless its stamp matches.
 build_bin() {
@@ -383,7 +396,7 @@ ensure_image() {
 		printf '%s\n' "v${SCRIPT_VERSION}" "$(image_id "$LAB_BASE_IMAGE")" "$args"
 		cat "$dockerfile"
 		for f in "$@"; do
-			if [[ -d $f ]]; then tree_hash "$f"; else sha256sum <"$f"; fi
+			if [[ -d $f ]]; then tree_hash "$f"; else file_key "$f"; fi
 		done
 	} | sha256)
 	if [[ $FORCE != 1 && $(image_label "$first") == "$hash" ]]; then
@@ -482,13 +495,13 @@ cleanup() {
 trap cleanup EXIT
 
 node_image() {
-	local hash t ids=""
+	local hash t f ids=""
 	step "image ${NODE_IMAGE}"
 	for t in "$NODE_BASE_IMAGE" "${COMPONENT_TAGS[@]}"; do ids+="$t=$(image_id "$t")"$'\n'; done
 	hash=$( {
 		printf '%s\n' "v${SCRIPT_VERSION}" "$KUBERNETES_VERSION" "$ids" "$STORAGE_MANIFEST"
 		declare -f make_node_image
-		sha256sum "$KBIN/kubelet" "$KBIN/kubeadm" "$KBIN/kubectl" "$CACHE/bin/crictl/crictl" | cut -d' ' -f1
+		for f in "$KBIN/kubelet" "$KBIN/kubeadm" "$KBIN/kubectl" "$CACHE/bin/crictl/crictl"; do file_key "$f"; done
 	} | sha256)
 	if [[ $FORCE != 1 && $(image_label "$NODE_IMAGE") == "$hash" ]]; then
 		step_done cached
