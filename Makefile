@@ -5,6 +5,10 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
 GINKGO := $(GO) tool ginkgo
+# The e2e suite, compiled once into its package directory (Ginkgo runs a precompiled suite in
+# the directory it is in, as it runs a compiled one in its package): `go test -c -o` relinks it
+# only when its inputs changed, so e2e, e2e-lab, dry-run and the L3 runs share one link.
+SUITE_BIN := suites/egress/egress.test
 ARTIFACTS ?= _out/artifacts
 MANIFESTS_DIR ?= _out/manifests
 GINKGO_LABEL_FILTER ?=
@@ -12,10 +16,12 @@ GINKGO_FOCUS ?=
 # An execution count, not a duration: with a duration, Go 1.26's fuzz coordinator can report
 # "context deadline exceeded" as a failure at the deadline (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 50000x
+# The lab overrides (fixture images, node image, Istio hub/tag, istioctl) as shell variables.
+LAB_ENV = set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a
 # Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
-.PHONY: e2e e2e-upgrade upgrade-versions e2e-lab test deps vet unit fuzz l2 l3 test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: e2e suite-bin e2e-upgrade upgrade-versions e2e-lab test checks-beside deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -25,12 +31,15 @@ help:
 	@echo "make images     build the recording httpbin image;  make lab-images  offline fixture images"
 
 ## e2e: preflight first (seconds, creates nothing), then the Ginkgo suite.
-e2e: images
+e2e: images suite-bin
 	$(GO) run ./cmd/egress preflight
 	mkdir -p $(EGRESS_ARTIFACTS)
-	$(GINKGO) -tags e2e --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
+	$(GINKGO) --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN)
+
+suite-bin:
+	$(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
 
 ## e2e-upgrade: upgrade gating (README "Upgrade gating"): install ISTIO_FROM and verify every
 ## scenario; upgrade the control plane in place to ISTIO_TO and verify with the old sidecars;
@@ -38,12 +47,12 @@ e2e: images
 ISTIO_FROM ?=
 ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
-e2e-upgrade: upgrade-versions images
+e2e-upgrade: upgrade-versions images suite-bin
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
 	mkdir -p $(EGRESS_ARTIFACTS)
-	$(UPGRADE_ENV) $(GINKGO) -tags e2e --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
+	$(UPGRADE_ENV) $(GINKGO) --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v ./suites/egress
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN)
 
 upgrade-versions:
 	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
@@ -52,11 +61,22 @@ upgrade-versions:
 	fi
 
 ## test: every layer this machine can run (L0 … L3, the lab e2e run, static checks). Installs
-## what it needs (apt, go) and fails loudly when a layer's real component is missing. One target
-## after another: on 2 cores the layers are CPU-bound, so running them side by side saved ~6%
-## and made the timing bands of L1/L2 depend on what else was booting.
-test: deps lab-images images lab-node-image vet unit fuzz l2 l3 browser dry-run scenarios manifests actionlint
+## what it needs (apt, go) and fails loudly when a layer's real component is missing. Images
+## and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone; then
+## the kind cluster's chain (l3-kind) beside the checks that have no timing band and need no
+## cluster (istioctl on every manifest, fuzz, browser, dry-run, static checks), niced. (The
+## machine is CPU-bound either way; side by side saved ~20 s of ~300. Those checks beside
+## unit and l2 instead cost more: the L2 containers slowed as much as the cluster does.)
+## The inner makes are told (-o) that the images and the binary are done; -Otarget keeps each
+## one's output together.
+PREBUILT = -o lab-images -o images -o lab-node-image -o suite-bin
+test: deps lab-images images lab-node-image suite-bin vet unit l2
+	$(MAKE) --no-print-directory -j2 -Otarget $(PREBUILT) l3-kind checks-beside
 	@echo "make test: all layers passed"
+
+checks-beside:
+	nice -n 10 $(MAKE) --no-print-directory -j1 $(PREBUILT) \
+	  l3-istioctl fuzz browser dry-run scenarios manifests actionlint
 
 deps:
 	scripts/ensure-deps.sh
@@ -96,10 +116,18 @@ lab-node-image: lab-images
 ## an interrupted run that created its own cluster.
 ## Privileged node containers need a runtime that can grant them: .ci/docker-up.sh sets one up
 ## on hosts that lack CAP_SYS_RESOURCE.
-l3: lab-node-image images
-	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
+## l3: the real-cluster layer. l3-kind: the harness's flow and its chain on one offline kind
+## cluster (fixtures); l3-istioctl: istioctl validate/analyze on every rendered manifest and a
+## broken one (scenarios; no cluster).
+l3: l3-kind l3-istioctl
+
+l3-kind: lab-node-image images suite-bin
+	$(LAB_ENV); \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  scripts/gotest.sh -tags l3 -p 1 -timeout 20m -run L3 -v ./fixtures/ ./scenarios/
+	  scripts/gotest.sh -tags l3 -p 1 -timeout 20m -run L3 -v ./fixtures/
+
+l3-istioctl: lab-node-image
+	$(LAB_ENV); scripts/gotest.sh -tags l3 -p 1 -run L3 -v ./scenarios/
 
 ## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
 ## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway
@@ -109,7 +137,7 @@ l3: lab-node-image images
 ## (-o images: this target's prerequisites just built them.)
 LAB_ARTIFACTS ?= _out/lab
 e2e-lab: lab-node-image images
-	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a; \
+	$(LAB_ENV); \
 	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
 	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
 	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
@@ -151,12 +179,12 @@ manifests:
 ## the previous supported minor's release → the default (harness/config/pins.go).
 UPGRADE_DRY_RUN_FROM ?= 1.30.0
 UPGRADE_DRY_RUN_TO ?= 1.31.1
-dry-run:
+dry-run: suite-bin
 	mkdir -p _out
-	$(GINKGO) -tags e2e --dry-run -v ./suites/egress > _out/dry-run.log
+	$(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run.log
 	tail -4 _out/dry-run.log
 	EGRESS_ARTIFACTS=$(abspath _out/dry-run-upgrade) EGRESS_ISTIO_VERSION=$(UPGRADE_DRY_RUN_FROM) EGRESS_ISTIO_UPGRADE_TO=$(UPGRADE_DRY_RUN_TO) \
-	  $(GINKGO) -tags e2e --dry-run -v ./suites/egress > _out/dry-run-upgrade.log
+	  $(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run-upgrade.log
 	tail -4 _out/dry-run-upgrade.log
 	grep -q 'phase 3: workloads restarted on $(UPGRADE_DRY_RUN_TO)' _out/dry-run-upgrade.log
 
@@ -167,4 +195,4 @@ actionlint:
 ## created, run namespaces and CoreDNS entries in other kind clusters), then local outputs.
 clean:
 	$(GO) run ./cmd/egress sweep
-	rm -rf _out
+	rm -rf _out $(SUITE_BIN)

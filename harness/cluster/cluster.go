@@ -2,12 +2,16 @@
 // library (sigs.k8s.io/kind/pkg/cluster) with its docker node provider.
 //
 // kind's library is not context-aware: it shells out to the docker CLI and waits by itself.
-// Every exported function runs its kind calls in a worker goroutine and returns when the
-// worker ends or ctx is done, whichever comes first. When ctx ends first, the worker keeps
-// running (kind cannot be interrupted) and keeps the cluster name's lock until it ends, so a
-// later Ensure or Delete of that name in this process waits for it instead of racing it; a
-// cluster that an abandoned Ensure finishes creating is deleted by the worker. After the
-// process dies, `kind delete cluster --name NAME` removes whatever is left.
+// Ensure reacts to ctx during the long part, the creation: when ctx ends while kind creates
+// the cluster, it deletes the nodes kind has made so far (kind's next step then fails at
+// once), deletes again once kind returned, and only then returns, so a Ctrl-C during the
+// minute a create takes leaves no cluster behind. The wait for the nodes to be Ready is its
+// own (kind's ignores errors until its deadline) and ends with ctx too. The other exported
+// functions run their kind calls in a worker goroutine and return when the worker ends or
+// ctx is done, whichever comes first; the worker keeps the cluster name's lock until it
+// ends, so a later Ensure or Delete of that name in this process waits for it instead of
+// racing it. After the process dies, `kind delete cluster --name NAME` removes whatever is
+// left.
 package cluster
 
 import (
@@ -25,6 +29,7 @@ import (
 	"time"
 
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	kindexec "sigs.k8s.io/kind/pkg/exec"
 	kindlog "sigs.k8s.io/kind/pkg/log"
 
@@ -43,7 +48,7 @@ type Spec struct {
 	NodeImage  string        // overrides every node's image; empty: the images in ConfigYAML, else kind's default
 	ConfigYAML []byte        // kind v1alpha4 Cluster config (nil: DefaultConfig())
 	Reuse      bool          // reuse an existing cluster of that name
-	WaitReady  time.Duration // kind's wait for the control plane to be Ready (0: no wait)
+	WaitReady  time.Duration // how long Ensure waits for a created cluster's nodes to be Ready (0: no wait)
 	// Log receives kind's progress lines (nil: discarded). An addition to the brief's API, so
 	// that a create of a minute or more is not silent.
 	Log io.Writer
@@ -171,9 +176,16 @@ func Ensure(ctx context.Context, s Spec, kubeconfigDir string) (*Cluster, error)
 	if err != nil {
 		return nil, fmt.Errorf("resolving the kubeconfig path in %s: %w", kubeconfigDir, err)
 	}
-	return run(ctx, &s.Name, "ensuring kind cluster "+s.Name, func() (*Cluster, error) {
-		return ensure(ctx, s, kubeconfig)
-	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ensuring kind cluster %s: %w", s.Name, err)
+	}
+	// Not run(): ensure itself returns soon after ctx ends, once what it created is gone.
+	unlock, err := lock(ctx, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return ensure(ctx, s, kubeconfig)
 }
 
 func ensure(ctx context.Context, s Spec, kubeconfig string) (*Cluster, error) {
@@ -212,7 +224,6 @@ func ensure(ctx context.Context, s Spec, kubeconfig string) (*Cluster, error) {
 	opts := []kindcluster.CreateOption{
 		kindcluster.CreateWithV1Alpha4Config(cfg),
 		kindcluster.CreateWithKubeconfigPath(kubeconfig),
-		kindcluster.CreateWithWaitForReady(s.WaitReady),
 		kindcluster.CreateWithDisplayUsage(false),
 		kindcluster.CreateWithDisplaySalutation(false),
 	}
@@ -220,18 +231,128 @@ func ensure(ctx context.Context, s Spec, kubeconfig string) (*Cluster, error) {
 		opts = append(opts, kindcluster.CreateWithNodeImage(s.NodeImage))
 	}
 	logf(s.Log, "creating kind cluster %s (kubeconfig %s)", s.Name, kubeconfig)
-	if err := p.Create(s.Name, opts...); err != nil {
-		return nil, fmt.Errorf("creating kind cluster %q: %s: read kind's lines in the log, `docker logs %s-control-plane`, and run `kind delete cluster --name %s` if nodes were left behind",
-			s.Name, kindMessage(err), s.Name, s.Name)
-	}
-	if ctx.Err() != nil {
-		// The caller gave up while kind was creating: nobody will use or delete this cluster.
-		logf(s.Log, "the caller gave up while kind cluster %s was being created: deleting it", s.Name)
-		_ = deleteCluster(p, s.Name, kubeconfig)
-		return nil, ctx.Err()
+	if err := create(ctx, p, s, kubeconfig, opts); err != nil {
+		return nil, err
 	}
 	remember(s.Name, kubeconfig)
-	return &Cluster{Name: s.Name, KubeconfigPath: kubeconfig, Created: true}, nil
+	cl := &Cluster{Name: s.Name, KubeconfigPath: kubeconfig, Created: true}
+	if s.WaitReady > 0 {
+		if err := waitReady(ctx, p, s, kubeconfig); err != nil {
+			// Created but not usable: the caller's teardown deletes it (and can collect its
+			// logs first), unless the run keeps its cluster for a look.
+			return cl, err
+		}
+	}
+	return cl, nil
+}
+
+// abandonKindAfter bounds the wait for kind's Create to return after an interrupt deleted its
+// nodes (it fails at its next docker exec, within seconds).
+const abandonKindAfter = 30 * time.Second
+
+// create runs kind's Create. kind cannot be interrupted: when ctx ends first, the nodes kind
+// has made so far are deleted, so that its next step fails at once, and deleted again once it
+// returned (a node it was starting may have come up in between).
+func create(ctx context.Context, p *kindcluster.Provider, s Spec, kubeconfig string, opts []kindcluster.CreateOption) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("creating kind cluster %s: %w", s.Name, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Create(s.Name, opts...) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("creating kind cluster %q: %s: read kind's lines in the log, `docker logs %s-control-plane`, and run `kind delete cluster --name %s` if nodes were left behind",
+				s.Name, kindMessage(err), s.Name, s.Name)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	logf(s.Log, "interrupted while kind creates cluster %s: deleting its nodes", s.Name)
+	errs := []error{fmt.Errorf("creating kind cluster %s: %w", s.Name, ctx.Err())}
+	if err := deleteCluster(p, s.Name, kubeconfig); err != nil {
+		errs = append(errs, err)
+	}
+	select {
+	case <-done:
+	case <-time.After(abandonKindAfter):
+		logf(s.Log, "kind has not returned %s after the nodes of %s were deleted; deleting them again and leaving it", abandonKindAfter, s.Name)
+	}
+	if err := deleteCluster(p, s.Name, kubeconfig); err != nil {
+		errs = append(errs, err)
+	} else {
+		logf(s.Log, "kind cluster %s deleted", s.Name)
+	}
+	return errors.Join(errs...)
+}
+
+// waitReady waits up to s.WaitReady for every node to be Ready, asking kubectl in the
+// control-plane node as kind does, but giving up when ctx ends (then the cluster is deleted,
+// as an interrupted create's is).
+func waitReady(ctx context.Context, p *kindcluster.Provider, s Spec, kubeconfig string) error {
+	all, err := p.ListInternalNodes(s.Name)
+	if err != nil {
+		return fmt.Errorf("listing the nodes of kind cluster %s: %s", s.Name, kindMessage(err))
+	}
+	var cp nodes.Node
+	for _, n := range all {
+		if role, _ := n.Role(); role == "control-plane" {
+			cp = n
+			break
+		}
+	}
+	if cp == nil {
+		return fmt.Errorf("kind cluster %s has no control-plane node: `docker ps -a --filter label=io.x-k8s.kind.cluster=%s`", s.Name, s.Name)
+	}
+	logf(s.Log, "waiting ≤ %s for the nodes of %s to be Ready", s.WaitReady, s.Name)
+	start := time.Now()
+	deadline := start.Add(s.WaitReady)
+	last := "no answer yet"
+	for {
+		var out bytes.Buffer
+		err := cp.CommandContext(ctx, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf", "get", "nodes",
+			"-o", readyJSONPath).SetStdout(&out).Run()
+		if err == nil {
+			last = strings.TrimSpace(out.String())
+			if NodesReady(last) {
+				logf(s.Log, "nodes of %s Ready after %s", s.Name, time.Since(start).Round(100*time.Millisecond))
+				return nil
+			}
+		} else if ctx.Err() == nil {
+			last = "kubectl: " + kindMessage(err)
+		}
+		if ctx.Err() != nil {
+			logf(s.Log, "interrupted while waiting for the nodes of %s: deleting the cluster", s.Name)
+			return errors.Join(fmt.Errorf("waiting for kind cluster %s to be Ready: %w", s.Name, ctx.Err()), deleteCluster(p, s.Name, kubeconfig))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the nodes of kind cluster %s are not Ready after %s (last: %s): look at `docker exec %s kubectl --kubeconfig=/etc/kubernetes/admin.conf describe nodes` and `docker exec %s journalctl -u kubelet`",
+				s.Name, s.WaitReady, last, cp.String(), cp.String())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// readyJSONPath prints "NAME=STATUS " per node, STATUS being its Ready condition's.
+const readyJSONPath = `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{" "}{end}`
+
+// NodesReady reads readyJSONPath's output: true when it names at least one node and every
+// node's Ready condition is True.
+func NodesReady(out string) bool {
+	fields := strings.Fields(out)
+	if len(fields) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		name, status, ok := strings.Cut(f, "=")
+		if !ok || name == "" || status != "True" {
+			return false
+		}
+	}
+	return true
 }
 
 // Delete removes the cluster's nodes and its kubeconfig entries. Deleting a cluster that does
@@ -329,7 +450,7 @@ func run[T any](ctx context.Context, name *string, what string, f func() (T, err
 	case r := <-ch:
 		return r.v, r.err
 	case <-ctx.Done():
-		return zero, fmt.Errorf("%s: %w before kind finished; kind cannot be interrupted and goes on in the background (a cluster it finishes creating is deleted again while this process lives; otherwise use `kind delete cluster`)", what, ctx.Err())
+		return zero, fmt.Errorf("%s: %w before kind finished; kind cannot be interrupted and goes on in the background (if it leaves a cluster behind, `make clean` or `kind delete cluster` removes it)", what, ctx.Err())
 	}
 }
 

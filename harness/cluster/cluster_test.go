@@ -313,3 +313,33 @@ func TestEnsureArguments(t *testing.T) {
 		t.Fatalf("Ensure with an unusable kubeconfig dir: %v", err)
 	}
 }
+
+// NodesReady reads kubectl's jsonpath output of the Ready condition per node.
+func TestNodesReady(t *testing.T) {
+	for out, want := range map[string]bool{
+		"egr-control-plane=True ":                  true,
+		"egr-control-plane=True egr-worker=True":   true,
+		"egr-control-plane=True egr-worker=False ": false,
+		"egr-control-plane=Unknown ":               false,
+		"egr-control-plane= ":                      false, // no Ready condition yet
+		"":                                         false, // no node registered yet
+		"   ":                                      false,
+		"=True":                                    false,
+		"egr-control-plane=True egr-worker":        false,
+		"egr-control-plane=True\negr-worker=True\n": true,
+		"egr-control-plane=true":                    false,
+		"egr-control-plane=True=True":               false,
+	} {
+		if got := NodesReady(out); got != want {
+			t.Errorf("NodesReady(%q) = %v, want %v", out, got, want)
+		}
+	}
+}
+
+func TestEnsureCancelledBeforeCreating(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Ensure(ctx, Spec{Name: "iec-x"}, t.TempDir()); err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Ensure(cancelled) = %v, want context.Canceled", err)
+	}
+}
