@@ -133,7 +133,7 @@ l3-istioctl: lab-node-image
 ## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway
 ## are reported skipped with the reason; probes from uninjected pods run for real. Then the
 ## report is checked: nothing failed, no data-plane probe passed, nothing of the run left
-## (egress lab-check). `make test` runs it inside `make l3`, on the cluster the L3 flow keeps.
+## (egress lab-check). `make test` runs it inside `make l3-kind`, on the cluster the L3 flow keeps.
 ## (-o images: this target's prerequisites just built them.)
 LAB_ARTIFACTS ?= _out/lab
 e2e-lab: lab-node-image images
