@@ -91,15 +91,8 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
-as_root() {
-	if [[ $EUID -eq 0 ]]; then
-		"$@"
-	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-		sudo -n "$@"
-	else
-		die "'$1' needs root: run this script as root (or with passwordless sudo)"
-	fi
-}
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
@@ -224,9 +217,11 @@ make_base_rootfs() { # dir mirror logfile
 
 build_base() { # hash mirror
 	local hash=$1 mirror=$2 old logf
-	command -v debootstrap >/dev/null || die "debootstrap is not installed: apt-get install debootstrap"
-	[[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] ||
-		die "Debian's archive keyring is missing (debootstrap verifies the mirror with it): apt-get install debian-archive-keyring"
+	# debootstrap and the keyring it verifies the mirror with, from Debian's packages when missing.
+	local -a need=()
+	command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || need+=(debootstrap)
+	[[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || need+=(debian-archive-keyring)
+	((${#need[@]} == 0)) || apt_install "${need[@]}"
 	old=$(image_id "$BASE_TAG")
 	ROOTFS=$(mktemp -d "${TMPDIR:-/var/tmp}/egress-lab-rootfs.XXXXXX")
 	logf=$(mktemp "${TMPDIR:-/tmp}/egress-lab-debootstrap.XXXXXX.log")
