@@ -21,7 +21,7 @@ LAB_ENV = set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build
 # Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
-.PHONY: e2e suite-bin e2e-upgrade upgrade-versions e2e-lab test checks-beside deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+.PHONY: capture-fixtures e2e suite-bin e2e-upgrade upgrade-versions e2e-lab test checks-beside deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
 
 help:
 	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
@@ -124,7 +124,7 @@ l3: l3-kind l3-istioctl
 l3-kind: lab-node-image images suite-bin
 	$(LAB_ENV); \
 	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  scripts/gotest.sh -tags l3 -p 1 -timeout 20m -run L3 -v ./fixtures/
+	  scripts/gotest.sh -tags l3 -p 1 -timeout 40m -run L3 -v ./fixtures/
 
 l3-istioctl: lab-node-image
 	$(LAB_ENV); scripts/gotest.sh -tags l3 -p 1 -run L3 -v ./scenarios/
@@ -141,6 +141,17 @@ e2e-lab: lab-node-image images
 	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
 	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
 	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
+
+## capture-fixtures: refresh the parser test data (harness/parse/testdata) from live proxies:
+## make e2e-lab on a cluster of its own that it keeps, the evidence and the egress gateway's admin
+## output read back (egress capture-fixtures), then the cluster deleted. Review the diff.
+CAPTURE_CLUSTER ?= egress-capture
+capture-fixtures: lab-node-image images
+	rm -rf _out/capture
+	$(MAKE) --no-print-directory e2e-lab -o lab-node-image -o images LAB_ARTIFACTS=_out/capture \
+	  EGRESS_CLUSTER_NAME=$(CAPTURE_CLUSTER) EGRESS_CLUSTER_KEEP=true || { $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit 1; }
+	$(LAB_ENV); rc=0; $(GO) run ./cmd/egress capture-fixtures _out/capture harness/parse/testdata || rc=$$?; \
+	  $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit $$rc
 
 ## test-l3: only the real-cluster layer (everything it needs is built first).
 test-l3: deps l3

@@ -460,7 +460,7 @@ type Run struct {
 
 // propertyOrder puts the sign-off's most important properties first; others follow by key.
 var propertyOrder = []string{
-	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane",
+	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane", "proxy",
 	"image-curl", "image-squid", "image-echo", "run-id", "cluster", "cluster-created", "cluster-kept",
 }
 
@@ -481,6 +481,8 @@ func PropertyTitle(key string) string {
 		return "Mode"
 	case "data-plane":
 		return "Envoy data plane"
+	case "proxy":
+		return "Proxy judged (egress gateway's /server_info)"
 	case "image-curl":
 		return "Client image (curl)"
 	case "image-squid":

@@ -129,7 +129,7 @@ func TestUpgradeRendering(t *testing.T) {
 	for _, want := range []string{
 		"Istio 1.30.0 → 1.31.1 (in-place upgrade)",
 		"## Upgrade phases",
-		"| phase 2: control plane 1.31.1, sidecars 1.30.0 | ❌ failed | 42 |",
+		"| phase 2: control plane 1.31.1, sidecars 1.30.0 | ❌ failed | 44 |",
 		"| Istio upgraded to (in place) | `1.31.1` |",
 		`### service-entry-http › \[phase 2\] other-host-still-blocked (failed)`,
 		`### egress-gateway-http › \[phase 3\] http-through-gateway (failed)`,

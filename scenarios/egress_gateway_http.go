@@ -12,7 +12,7 @@ func init() { register(EgressGatewayHTTP) }
 // the gateway's route here also adds a header, so the destination can prove the path.
 // Needs: the egress gateway; its upstream_rq_total for the host included by proxyStatsMatcher.
 // Expects: 200; the destination saw the header only the gateway adds; the gateway's log line
-// for outbound|80||<host>; the gateway's cluster.outbound|80||<host>.upstream_rq_total rose by
+// for outbound|80||<host>; the gateway's cluster.outbound|80||<host>;.upstream_rq_total rose by
 // exactly the one request.
 var EgressGatewayHTTP = Scenario{
 	Name:     "egress-gateway-http",
@@ -26,6 +26,6 @@ var EgressGatewayHTTP = Scenario{
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",
 			Expect: Allowed(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "egress-gateway"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}),
-				CounterDelta(Gateway, "cluster.outbound|80||{{.HTTPHost}}.upstream_rq_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|80||{{.HTTPHost}}", "upstream_rq_total"), 1))},
 	},
 }

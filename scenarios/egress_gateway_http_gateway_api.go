@@ -27,6 +27,6 @@ var EgressGatewayHTTPGatewayAPI = Scenario{
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",
 			Expect: Allowed(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "gateway-api-egress-gw"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}),
-				CounterDelta(Gateway, "cluster.outbound|80||{{.HTTPHost}}.upstream_rq_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|80||{{.HTTPHost}}", "upstream_rq_total"), 1))},
 	},
 }

@@ -13,7 +13,7 @@ func init() { register(EgressGatewayTLSPassthrough) }
 // the gateway never terminates TLS; its per-cluster counter rises by one per connection.
 // Needs: the egress gateway; its upstream_cx_total for the host included by proxyStatsMatcher.
 // Expects: 200; the sidecar sent it to the gateway; the gateway's TCP line for
-// outbound|443||<host> with the SNI; the gateway's cluster.outbound|443||<host>
+// outbound|443||<host> with the SNI; the gateway's cluster.outbound|443||<host>;
 // .upstream_cx_total rose by exactly 1 (one curl = one new connection); the server saw TLS
 // with that SNI, so the TLS session really was end to end.
 var EgressGatewayTLSPassthrough = Scenario{
@@ -29,6 +29,6 @@ var EgressGatewayTLSPassthrough = Scenario{
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443|passthrough|{{.GatewayService}}", TCP: true}),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),
-				CounterDelta(Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1))},
 	},
 }

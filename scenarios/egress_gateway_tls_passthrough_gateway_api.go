@@ -27,6 +27,6 @@ var EgressGatewayTLSPassthroughGatewayAPI = Scenario{
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),
-				CounterDelta(Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1))},
 	},
 }

@@ -14,8 +14,9 @@ func init() { register(ExternalHTTPSProxyTCPEntry) }
 // Needs: Squid outside the cluster, addressed by IP; a plain and a sidecar client, the
 // sidecar under REGISTRY_ONLY.
 // Expects: the plain pod tunnels through Squid (TCP_TUNNEL/200 CONNECT <host>:443); the
-// sidecar pod is blocked before the entry (Squid and the server see nothing) and works after
-// it, with outbound|3128||my-company-proxy.com in its log and a new CONNECT line in Squid's.
+// sidecar pod is blocked before the entry — its CONNECT is cut (curl 56, "Proxy CONNECT
+// aborted") because the sidecar sends the unknown proxy address to BlackHoleCluster, whose TCP
+// line is the proxy's own proof; Squid and the server see nothing — and works after it, with outbound|3128||my-company-proxy.com in its log and a new CONNECT line in Squid's.
 var ExternalHTTPSProxyTCPEntry = Scenario{
 	Name:     "external-https-proxy-tcp-entry",
 	Summary:  "HTTPS_PROXY traffic reaches the world through a corporate proxy once a TCP ServiceEntry for the proxy exists",
@@ -28,7 +29,7 @@ var ExternalHTTPSProxyTCPEntry = Scenario{
 			Expect: Allowed(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"))},
 		{Name: "sidecar-blocked-without-proxy-entry",
 			From: SidecarClient, URL: "https://{{.HTTPSHost}}/", ViaSquid: true,
-			Expect: Blocked(CurlFailed(), NoSquidTraffic(), NotSeenByDestination())},
+			Expect: Blocked(CurlExit(56), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster", TCP: true}), NoSquidTraffic(), NotSeenByDestination())},
 		{Name: "sidecar-tunnels-with-tcp-proxy-entry",
 			Apply: []string{"external_https_proxy_tcp_entry.yaml"},
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/", ViaSquid: true,

@@ -14,8 +14,9 @@ func init() { register(KubernetesExternalNameEgress) }
 // registry: under REGISTRY_ONLY the alias opens nothing by itself (istio-doc-tests §5 trap 18).
 // Needs: REGISTRY_ONLY; a plain and a sidecar client.
 // Expects: the plain pod reaches the API through the alias (the API sees the alias as Host);
-// the sidecar pod is refused and the API never sees it until a ServiceEntry registers the
-// target, then it gets 200 through the alias.
+// the sidecar pod is refused — the live sidecar answers 502 from its block_all route, as for
+// any host outside its registry (expect.BlackHoleRoute) — and the API never sees it until a
+// ServiceEntry registers the target, then it gets 200 through the alias.
 var KubernetesExternalNameEgress = Scenario{
 	Name:     "kubernetes-externalname-egress",
 	Summary:  "an ExternalName Service is an alias: it works for plain pods and, under REGISTRY_ONLY, for sidecars only once the target is registered",
@@ -29,7 +30,7 @@ var KubernetesExternalNameEgress = Scenario{
 			Expect: Allowed(HTTPStatus(200), DestinationHost("my-httpbin.{{.Namespace}}.svc.cluster.local"))},
 		{Name: "sidecar-refused-while-target-unregistered",
 			From: SidecarClient, URL: "http://my-httpbin.{{.Namespace}}.svc.cluster.local/headers",
-			Expect: Blocked(NotSuccessful(), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, BlackHoleRoute), NotSeenByDestination())},
 		{Name: "sidecar-through-alias-once-target-registered",
 			Apply: []string{"kubernetes_externalname_egress_target.yaml"},
 			From:  SidecarClient, URL: "http://my-httpbin.{{.Namespace}}.svc.cluster.local/headers",

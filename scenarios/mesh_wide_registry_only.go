@@ -25,7 +25,7 @@ var MeshWideRegistryOnly = Scenario{
 	Probes: []Probe{
 		{Name: "unregistered-host-refused-mesh-wide",
 			From: SidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster"}), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, BlackHoleRoute), NotSeenByDestination())},
 		{Name: "service-entry-opens-it",
 			Apply: []string{"mesh_wide_registry_only.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",

@@ -13,7 +13,8 @@ func init() { register(MTLSOrigination) }
 // workloadSelector and RBAC for the secret; istio-doc-tests §5 trap 13).
 // Needs: the TLS httpbin's port that requires a client certificate from the run's CA.
 // Expects: 200 with the client certificate's subject verified by the server; without a
-// client certificate, or with one from another CA, 503 and no request at the server.
+// client certificate, or with one from another CA, 503, the server refusing the handshake
+// and no request at it; with the right certificate again, 200 again.
 var MTLSOrigination = Scenario{
 	Name:     "mtls-origination",
 	Summary:  "the sidecar originates mutual TLS with a client certificate from credentialName",
@@ -29,10 +30,18 @@ var MTLSOrigination = Scenario{
 		{Name: "no-client-certificate-gives-503",
 			Apply: []string{"mtls_origination_no_cert.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
 		{Name: "foreign-client-certificate-gives-503",
 			Apply: []string{"mtls_origination_foreign_cert.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
+		// The working config again, last: the scenario's complete config is mutual TLS that
+		// works, so an upgrade run (which verifies again from the last probe that applies
+		// config) re-checks the origination itself, not only its refusals.
+		{Name: "client-certificate-accepted-again",
+			Apply: []string{"mtls_origination.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
+			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
+				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 	},
 }

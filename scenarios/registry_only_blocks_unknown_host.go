@@ -11,9 +11,10 @@ func init() { register(RegistryOnlyBlocksUnknownHost) }
 // has no ServiceEntry, and the host never sees the request.
 // Why: the docs' "change to the blocking-by-default policy"; failure modes differ by
 // protocol (istio-doc-tests §5 trap 4): plain HTTP gets a 502 from the BlackHole route, TLS
-// is reset (curl 35).
+// is reset (curl 35). The docs name the HTTP case BlackHoleCluster; the sidecar logs it as
+// the direct 502 of route block_all (expect.BlackHoleRoute says why).
 // Needs: a sidecar client under REGISTRY_ONLY, no ServiceEntry.
-// Expects: HTTP 502 with BlackHoleCluster in the sidecar's log; HTTPS curl exit 35; neither
+// Expects: HTTP 502 with the block_all route's line in the sidecar's log; HTTPS curl exit 35; neither
 // reaches the destination, and both stay blocked for the whole negative window.
 var RegistryOnlyBlocksUnknownHost = Scenario{
 	Name:     "registry-only-blocks-unknown-host",
@@ -24,7 +25,7 @@ var RegistryOnlyBlocksUnknownHost = Scenario{
 	Probes: []Probe{
 		{Name: "http-gets-502",
 			From: SidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster"}), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(502), LogLine(Sidecar, BlackHoleRoute), NotSeenByDestination())},
 		{Name: "https-is-reset",
 			From: SidecarClient, URL: "https://{{.HTTPSHost}}/",
 			Expect: Blocked(CurlExit(35), NotSeenByDestination())},

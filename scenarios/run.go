@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -73,8 +74,10 @@ func (p Probe) SkipReason(w *fixtures.World) string {
 	return ""
 }
 
-// Prepare applies the probe's manifests and waits until they reached the proxies it uses.
+// Prepare applies the probe's manifests and waits until they reached the proxies it uses (and,
+// for a NetworkPolicy, until the CNI enforces it).
 func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
+	netpol := false
 	for _, m := range p.Apply {
 		text, err := Manifest(m)
 		if err != nil {
@@ -83,16 +86,25 @@ func (p Probe) Prepare(ctx context.Context, sess *fixtures.Session) error {
 		if err := sess.Apply(ctx, text, nil); err != nil {
 			return fmt.Errorf("applying %s: %w", m, err)
 		}
+		netpol = netpol || bytes.Contains(text, []byte("\nkind: NetworkPolicy\n"))
+	}
+	if netpol {
+		if err := sess.WaitNetworkPolicyInForce(ctx, p.From); err != nil {
+			return err
+		}
 	}
 	return p.Await(ctx, sess)
 }
 
 // Await waits, without applying anything, until the session's config has reached the proxies
 // the probe uses (a config fence through them; the mesh-wide policy where the scenario sets
-// one). After a control-plane upgrade it proves the new istiod serves the old proxies, and
+// one), then passes them through the data-plane health gate (fixtures.Session.CheckDataPlane). After a control-plane upgrade it proves the new istiod serves the old proxies, and
 // after a restart that the new proxies have the config.
 func (p Probe) Await(ctx context.Context, sess *fixtures.Session) error {
 	if err := sess.Fence(ctx, p.From, p.proxies()...); err != nil {
+		return err
+	}
+	if err := sess.CheckDataPlane(ctx, p.From, p.proxies()...); err != nil {
 		return err
 	}
 	if sess.MeshPolicy != "" && p.From.Injected() {
@@ -150,7 +162,7 @@ func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, e
 // must have the config before the probe runs.
 func (p Probe) readsGateway() bool {
 	n := p.Expect.Needs()
-	if n.GatewayLog || n.GatewayCerts {
+	if n.GatewayLog {
 		return true
 	}
 	for _, c := range n.Counters {

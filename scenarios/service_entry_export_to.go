@@ -27,6 +27,6 @@ var ServiceEntryExportTo = Scenario{
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}))},
 		{Name: "blocked-in-another-namespace",
 			From: PeerSidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Blocked(HTTPStatus(502), NotSeenByDestination(), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster"}))},
+			Expect: Blocked(HTTPStatus(502), NotSeenByDestination(), LogLine(Sidecar, BlackHoleRoute))},
 	},
 }

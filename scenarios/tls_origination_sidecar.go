@@ -16,7 +16,7 @@ func init() { register(TLSOriginationSidecar) }
 // Expects: 200 over HTTP/1.1 with no redirect; the server saw TLS with the host's SNI (the
 // echo also listens on plain 80, so a missing origination would show as plain HTTP); the
 // sidecar logs outbound|80||<host> (the SE port, not the targetPort). With a CA that signed
-// nothing: 503, and no request reaches the server.
+// nothing: 503, the handshake fails at the server and no request reaches it; with the run's CA again, 200 again.
 var TLSOriginationSidecar = Scenario{
 	Name:     "tls-origination-sidecar",
 	Summary:  "the sidecar originates TLS for an app speaking plain HTTP and verifies the server",
@@ -32,6 +32,14 @@ var TLSOriginationSidecar = Scenario{
 		{Name: "untrusted-server-gives-503",
 			Apply: []string{"tls_origination_sidecar_wrong_ca.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), NotSeenByDestination())},
+			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
+		// The run's CA again, last: the scenario's complete config is origination that works,
+		// so an upgrade run (which verifies again from the last probe that applies config)
+		// re-checks the origination itself, not only its refusal.
+		{Name: "trusted-again-with-the-run-ca",
+			Apply: []string{"tls_origination_sidecar.yaml"},
+			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
+			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 	},
 }

@@ -35,11 +35,11 @@ var WildcardHosts = Scenario{
 			From:  SidecarClient, URL: "https://{{.WildA}}/",
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.WildA}}"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.WildUpstream}}", SNI: "{{.WildA}}", TCP: true}),
-				CounterDelta(Gateway, "cluster.outbound|443||{{.WildUpstream}}.upstream_cx_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|443||{{.WildUpstream}}", "upstream_cx_total"), 1))},
 		{Name: "second-member-via-gateway",
 			From: SidecarClient, URL: "https://{{.WildB}}/",
 			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.WildB}}"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.WildUpstream}}", SNI: "{{.WildB}}", TCP: true}),
-				CounterDelta(Gateway, "cluster.outbound|443||{{.WildUpstream}}.upstream_cx_total", 1))},
+				CounterDelta(Gateway, ClusterStat("outbound|443||{{.WildUpstream}}", "upstream_cx_total"), 1))},
 	},
 }

@@ -19,13 +19,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// labCheck reads the Ginkgo JSON report of a control-plane-only run (make e2e-lab) and
-// checks what such a run may claim: nothing failed, every probe that needs Envoy (a sidecar,
-// a gateway, Envoy's logs or stats) is skipped with fixtures.DataPlaneMissing and none of
-// them passed, and the probes from uninjected pods ran. Then that nothing of the run remains
-// (left lists it): its containers and networks are gone, and either its cluster (one it
-// created and was not asked to keep, so its teardown deleted it) or, in a cluster it reused or
-// kept, its namespaces and CoreDNS names.
+// labCheck reads the Ginkgo JSON report of a lab run (make e2e-lab: the offline lab's istiod
+// and its proxy image, upstream Envoy) and checks what such a run must show: nothing failed,
+// the run judged a live data plane (its "proxy" property names the Envoy the egress gateway
+// reported), and every probe of every scenario passed, but for the skips a lab may have: a
+// CNI that does not enforce NetworkPolicy (for the scenarios that need one) and the probes
+// listed in scenarios.UpstreamEnvoyGaps (what only Istio's own proxy can do). A probe skipped
+// for want of a data plane is a failure here. Then that nothing of the run remains (left
+// lists it): its containers and networks are gone, and either its cluster (one it created and
+// was not asked to keep, so its teardown deleted it) or, in a cluster it reused or kept, its
+// namespaces and CoreDNS names.
 func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFunc) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -35,7 +38,6 @@ func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFun
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	lab := &fixtures.World{DataPlane: false}
 	var problems []string
 	counts := map[string]int{}
 	otherSkips := map[string]int{}
@@ -44,6 +46,10 @@ func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFun
 	for _, su := range r.Suites {
 		if !su.Succeeded {
 			problems = append(problems, fmt.Sprintf("suite %q did not succeed %v", su.Description, su.FailureReasons))
+		}
+		if su.Property("data-plane") != "true" || !strings.Contains(su.Property("proxy"), "Envoy") {
+			problems = append(problems, fmt.Sprintf("suite %q judged no live data plane (data-plane=%q, proxy=%q): make e2e-lab installs the lab proxy image (EGRESS_ISTIO_UPSTREAM_ENVOY=true)",
+				su.Description, su.Property("data-plane"), su.Property("proxy")))
 		}
 		specs = append(append(specs, su.SuiteNodes...), su.Specs...)
 	}
@@ -73,19 +79,21 @@ func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFun
 			continue
 		}
 		seen++
-		needsEnvoy := sc.Requires.Gateway || probe.SkipReason(lab) == fixtures.DataPlaneMissing
+		gap, isGap := scenarios.UpstreamEnvoyGapOf(sc.Name, probe.Name)
 		switch {
-		case needsEnvoy && s.State == reports.StatePassed:
-			problems = append(problems, fmt.Sprintf("%s / %s needs Envoy but is reported passed", s.Scenario, s.Probe))
-		case needsEnvoy && !strings.Contains(s.Message, fixtures.DataPlaneMissing):
-			problems = append(problems, fmt.Sprintf("%s / %s needs Envoy but is skipped for another reason: %s", s.Scenario, s.Probe, firstLine(s.Message)))
-		case needsEnvoy:
-			counts["skipped: no Envoy data plane"]++
+		case s.State == reports.StatePassed && isGap:
+			problems = append(problems, fmt.Sprintf("%s / %s passed, but scenarios.UpstreamEnvoyGaps says it cannot work on upstream Envoy: drop it from that list", s.Scenario, s.Probe))
 		case s.State == reports.StatePassed:
-			counts["passed for real (uninjected client)"]++
-		default:
-			counts["skipped for another reason"]++
+			counts["passed on live proxies"]++
+		case strings.Contains(s.Message, fixtures.DataPlaneMissing):
+			problems = append(problems, fmt.Sprintf("%s / %s was skipped for want of a data plane: %s", s.Scenario, s.Probe, firstLine(s.Message)))
+		case isGap && strings.Contains(s.Message, gap.SkipReason()):
+			counts["skipped: needs Istio's own proxy (scenarios.UpstreamEnvoyGaps)"]++
+		case sc.Requires.NetworkPolicy:
+			counts["skipped: the CNI does not enforce NetworkPolicy"]++
 			otherSkips[firstLine(s.Message)]++
+		default:
+			problems = append(problems, fmt.Sprintf("%s / %s was skipped: %s", s.Scenario, s.Probe, firstLine(s.Message)))
 		}
 	}
 	if seen == 0 {

@@ -1,7 +1,7 @@
 package main
 
-// L0: lab-check on the Ginkgo JSON report of a real `make e2e-lab` run (captured in
-// testdata), and on that report altered the ways a broken run would differ.
+// L0: lab-check on the Ginkgo JSON report of a real `make e2e-lab` run on live proxies
+// (captured in testdata), and on that report altered the ways a broken run would differ.
 
 import (
 	"bytes"
@@ -16,7 +16,13 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 )
 
-const labReport = "testdata/lab-ginkgo-report.json"
+// labReport is the Ginkgo JSON report of a real make e2e-lab run on the lab proxy, on a kept
+// cluster it reused (EGRESS_CLUSTER_REUSE=true, as make test runs it); recordedPassed is how
+// many of its probes passed.
+const (
+	labReport      = "testdata/lab-ginkgo-report.json"
+	recordedPassed = "40"
+)
 
 func nothingLeft(context.Context, string, string, bool) ([]string, error) { return nil, nil }
 
@@ -30,14 +36,24 @@ func TestLabCheckAcceptsTheRecordedLabRun(t *testing.T) {
 	if err := labCheck(context.Background(), labReport, &out, left); err != nil {
 		t.Fatalf("the recorded lab run fails lab-check: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"passed for real (uninjected client)      2", "skipped: no Envoy data plane             40", "(created and deleted by the run): 0 leftovers"} {
+	for _, want := range []string{"passed on live proxies                   " + recordedPassed, "skipped: the CNI does not enforce NetworkPolicy 4", "(reused or kept: left in place, without the run's namespaces and CoreDNS names): 0 leftovers"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("lab-check output lacks %q:\n%s", want, out.String())
 		}
 	}
-	// `make e2e-lab` on its own creates its cluster and deletes it.
-	if len(asked) != 3 || asked[1] != "egress-conformance" || asked[0] == "" || asked[2] != "true" {
-		t.Errorf("leftovers looked up for %v, want the run id, cluster egress-conformance and its deletion", asked)
+	// The recorded run reused its cluster, which must be left in place.
+	if len(asked) != 3 || asked[1] != "egress-conformance" || asked[0] == "" || asked[2] != "false" {
+		t.Errorf("leftovers looked up for %v, want the run id, cluster egress-conformance, left in place", asked)
+	}
+	// A run that created its cluster and did not keep it (make e2e-lab on its own) must have
+	// deleted it.
+	asked = nil
+	created := alter(t, func(specs []map[string]any) {
+		setProperty("cluster-created", "true")(specs)
+		setProperty("cluster-kept", "false")(specs)
+	})
+	if err := labCheck(context.Background(), created, &out, left); err != nil || len(asked) != 3 || asked[2] != "true" {
+		t.Errorf("a created, not kept cluster: lab-check %v, leftovers looked up for %v", err, asked)
 	}
 }
 
@@ -75,15 +91,10 @@ func TestLabCheckRejects(t *testing.T) {
 		left   leftoversFunc
 		want   string
 	}{
-		{"a probe that needs Envoy reported passed", func(specs []map[string]any) {
-			for _, s := range specs {
-				if s["State"] == "skipped" && strings.Contains(failureMessage(s), fixtures.DataPlaneMissing) {
-					s["State"] = "passed"
-					delete(s, "Failure")
-					return
-				}
-			}
-		}, nothingLeft, "needs Envoy but is reported passed"},
+		{"a probe skipped for want of a data plane", skipFirstPassed(fixtures.DataPlaneMissing), nothingLeft, "was skipped for want of a data plane"},
+		{"a probe skipped for another reason", skipFirstPassed("the moon is full"), nothingLeft, "was skipped: the moon is full"},
+		{"no proxy judged", setProperty("proxy", ""), nothingLeft, "judged no live data plane"},
+		{"control plane only", setProperty("data-plane", "false"), nothingLeft, "judged no live data plane"},
 		{"a failed probe", func(specs []map[string]any) {
 			for _, s := range specs {
 				if s["State"] == "passed" && s["LeafNodeType"] == "It" {
@@ -121,10 +132,17 @@ func TestLabCheckRejects(t *testing.T) {
 	}
 }
 
-func failureMessage(s map[string]any) string {
-	f, _ := s["Failure"].(map[string]any)
-	m, _ := f["Message"].(string)
-	return m
+// skipFirstPassed reports the first passed probe skipped, with reason.
+func skipFirstPassed(reason string) func(specs []map[string]any) {
+	return func(specs []map[string]any) {
+		for _, s := range specs {
+			if s["State"] == "passed" && s["LeafNodeType"] == "It" {
+				s["State"] = "skipped"
+				s["Failure"] = map[string]any{"Message": reason}
+				return
+			}
+		}
+	}
 }
 
 // dropProperty removes the suite property key from the report's entries.

@@ -23,9 +23,12 @@ const usage = `usage: egress <command>
   cluster up           create the run's kind cluster as make e2e does, until Ctrl-C
   sweep [-run ID]      remove everything a killed run left: containers, networks, kind
                        clusters, namespaces and CoreDNS entries carrying the suite's marks
-  lab-check REPORT     check a control-plane-only run's Ginkgo JSON report (make e2e-lab):
-                       nothing failed, no probe needing Envoy passed, each is skipped with
-                       the data-plane reason
+  lab-check REPORT     check a lab run's Ginkgo JSON report (make e2e-lab): nothing failed,
+                       a live data plane was judged, every probe passed (but for the skips a
+                       lab may have), and nothing of the run is left
+  capture-fixtures ARTIFACTS DIR
+                       refresh the parser test data in DIR from a lab run that kept its
+                       cluster (make capture-fixtures)
 
 Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
 `
@@ -66,6 +69,12 @@ func main() {
 			os.Exit(2)
 		}
 		err = labCheck(ctx, os.Args[2], os.Stdout, runLeftovers)
+	case "capture-fixtures":
+		if len(os.Args) != 4 {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		err = captureFixtures(ctx, os.Args[2], os.Args[3], os.Getenv("EGRESS_ISTIOCTL"), os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)

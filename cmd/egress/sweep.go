@@ -111,18 +111,8 @@ func sweepInside(ctx context.Context, name string, w io.Writer) (int, error) {
 // kubeFor is a client for kind cluster name through a kubeconfig in a temporary file, which
 // done removes.
 func kubeFor(name string) (k *kube.Client, done func(), err error) {
-	raw, err := cluster.Kubeconfig(name)
+	path, done, err := kubeconfigFor(name)
 	if err != nil {
-		return nil, nil, err
-	}
-	dir, err := os.MkdirTemp("", "egress-kube-")
-	if err != nil {
-		return nil, nil, err
-	}
-	done = func() { os.RemoveAll(dir) }
-	path := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
-		done()
 		return nil, nil, err
 	}
 	if k, err = kube.New(path); err != nil {
@@ -130,4 +120,23 @@ func kubeFor(name string) (k *kube.Client, done func(), err error) {
 		return nil, nil, fmt.Errorf("a client for kind cluster %s: %w", name, err)
 	}
 	return k, done, nil
+}
+
+// kubeconfigFor writes kind cluster name's kubeconfig to a temporary file; done removes it.
+func kubeconfigFor(name string) (path string, done func(), err error) {
+	raw, err := cluster.Kubeconfig(name)
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "egress-kube-")
+	if err != nil {
+		return "", nil, err
+	}
+	done = func() { os.RemoveAll(dir) }
+	path = filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		done()
+		return "", nil, err
+	}
+	return path, done, nil
 }

@@ -61,6 +61,10 @@ type Istio struct {
 	// ControlPlaneOnly installs istiod without gateways: for clusters with no Envoy image
 	// (the offline lab). Data-plane probes are then skipped with that reason.
 	ControlPlaneOnly bool `json:"controlPlaneOnly"`
+	// UpstreamEnvoy says the proxy image (Hub/proxyv2:Tag) runs upstream Envoy, not Istio's
+	// istio-proxy (the offline lab's image): istiod is installed with Istio's own filters off
+	// (ALPN, metadata exchange, stats), which upstream Envoy lacks and would reject.
+	UpstreamEnvoy bool `json:"upstreamEnvoy"`
 	// UpgradeTo, when set, turns the run into upgrade gating: install Version, verify every
 	// scenario, upgrade the control plane in place to UpgradeTo, verify with the old sidecars,
 	// restart the workloads, verify again (README "Upgrade gating").
@@ -92,6 +96,10 @@ type Intervals struct {
 	Poll time.Duration `json:"poll"`
 	// NegativeWindow is how long a negative outcome (blocked, 504) must keep holding.
 	NegativeWindow time.Duration `json:"negativeWindow"`
+	// NetworkPolicy bounds the wait for the CNI to enforce a deny-all NetworkPolicy (the
+	// once-per-run check, and before a policy-blocked probe): CNIs program policies within
+	// seconds, while Propagation is sized for istiod's pushes.
+	NetworkPolicy time.Duration `json:"networkPolicy"`
 	// Probe bounds one client request (curl --max-time).
 	Probe time.Duration `json:"probe"`
 }
@@ -119,6 +127,7 @@ func Default() Config {
 			Propagation:    2 * time.Minute,
 			Poll:           time.Second,
 			NegativeWindow: 10 * time.Second,
+			NetworkPolicy:  30 * time.Second,
 			Probe:          20 * time.Second,
 		},
 		Converge:         3,

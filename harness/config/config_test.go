@@ -90,6 +90,9 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 			[]string{"EGRESS_ISTIO_UPGRADE_TO", "Istio 1.32.0 is not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIO_UPGRADE_ISTIOCTL"}},
 		{"one tag for both releases", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1", "EGRESS_ISTIO_TAG": "1.30.2-distroless"},
 			[]string{"EGRESS_ISTIO_TAG (istio.tag)", "both releases of the upgrade", "unset it"}},
+		{"upstream Envoy without a proxy", map[string]string{"EGRESS_ISTIO_UPSTREAM_ENVOY": "true", "EGRESS_ISTIO_CONTROL_PLANE_ONLY": "true"},
+			[]string{"EGRESS_ISTIO_UPSTREAM_ENVOY (istio.upstreamEnvoy)", "istio.controlPlaneOnly", "drop one of them"}},
+		{"no NetworkPolicy bound", map[string]string{"EGRESS_INTERVAL_NETWORK_POLICY": "0s"}, []string{"EGRESS_INTERVAL_NETWORK_POLICY", "networkPolicy must be > 0"}},
 		{"upgrade istioctl without upgrade", map[string]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istioctl"},
 			[]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL (istio.upgradeIstioctl)", "only used by an upgrade", "EGRESS_ISTIO_UPGRADE_TO"}},
 	} {

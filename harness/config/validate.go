@@ -43,6 +43,9 @@ func (c Config) Validate() error {
 			c.Istio.Version, strings.Join(SupportedIstioMinors, ", "))
 	}
 	c.validateUpgrade(bad)
+	if c.Istio.UpstreamEnvoy && c.Istio.ControlPlaneOnly {
+		bad("istio.upstreamEnvoy", "set together with istio.controlPlaneOnly, which runs no proxy at all: drop one of them")
+	}
 	for _, img := range []struct{ key, ref string }{
 		{"cluster.nodeImage", c.Cluster.NodeImage},
 		{"images.curl", c.Images.Curl},
@@ -72,10 +75,11 @@ func (c Config) Validate() error {
 		{"intervals.propagation", iv.Propagation > 0},
 		{"intervals.poll", iv.Poll > 0 && iv.Poll < iv.Propagation},
 		{"intervals.negativeWindow", iv.NegativeWindow > 0},
+		{"intervals.networkPolicy", iv.NetworkPolicy > 0},
 		{"intervals.probe", iv.Probe >= 6e9},
 	} {
 		if !d.ok {
-			bad(d.key, "out of range: setup, propagation and negativeWindow must be > 0, poll < propagation, probe ≥ 6s (scenarios wait on /delay/5)")
+			bad(d.key, "out of range: setup, propagation, negativeWindow and networkPolicy must be > 0, poll < propagation, probe ≥ 6s (scenarios wait on /delay/5)")
 		}
 	}
 	if c.Converge < 1 || c.Converge > 20 {

@@ -153,3 +153,22 @@ func (a Admin) Get(ctx context.Context, namespace, pod, path string) ([]byte, er
 	}
 	return res.Stdout, nil
 }
+
+// ProxyStatus runs `istioctl proxy-status --verbosity 1`: every proxy istiod serves, with
+// the state of each xDS type (parse.ParseProxyStatus reads it; a NACK shows as ERROR). The
+// error names the command and carries its output.
+func ProxyStatus(ctx context.Context, istioctl, kubeconfig string) ([]byte, error) {
+	if err := checkTool(istioctl); err != nil {
+		return nil, err
+	}
+	args := []string{"proxy-status", "--verbosity", "1"}
+	if kubeconfig != "" {
+		args = append(args, "--kubeconfig", kubeconfig)
+	}
+	stdout, stderr, err := run(ctx, istioctl, args...)
+	if err != nil {
+		return []byte(stdout + stderr), fmt.Errorf("`%s %s` failed (%v): is istiod running (kubectl get pods -n istio-system)? istioctl said:\n%s",
+			istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 20))
+	}
+	return []byte(stdout), nil
+}

@@ -28,6 +28,10 @@ type InstallOptions struct {
 	StatsInclusionRegexps []string // proxyStatsMatcher.inclusionRegexps, e.g. UpstreamClusterStats
 	EgressGateway         bool     // components.egressGateways[0]: istio-egressgateway
 	GatewayAPIAlpha       bool     // PILOT_ENABLE_ALPHA_GATEWAY_API=true on istiod
+	// UpstreamEnvoy: the proxies run upstream Envoy, so istiod must not emit Istio's own
+	// filters (UpstreamEnvoyOff); one unknown filter makes Envoy reject the whole listener or
+	// cluster.
+	UpstreamEnvoy bool
 	// ExtraSet are istioctl --set style "path=value" settings applied to the IstioOperator
 	// spec last: dotted path ("\." for a literal dot, "[N]" for a list index), value true/false
 	// and integers typed, anything else a string; quote a value ("\"true\"") to keep it a string.
@@ -94,8 +98,26 @@ func RenderOperator(o InstallOptions) ([]byte, error) {
 			"egressGateways": []any{map[string]any{"name": "istio-egressgateway", "enabled": true}},
 		}
 	}
+	env := map[string]any{}
+	values := map[string]any{}
 	if o.GatewayAPIAlpha {
-		spec["values"] = map[string]any{"pilot": map[string]any{"env": map[string]any{"PILOT_ENABLE_ALPHA_GATEWAY_API": "true"}}}
+		env["PILOT_ENABLE_ALPHA_GATEWAY_API"] = "true"
+	}
+	if o.UpstreamEnvoy {
+		for _, f := range UpstreamEnvoyOff {
+			if f.PilotEnv != "" {
+				env[f.PilotEnv] = "false"
+			}
+		}
+		// The istio.stats filters come with the prometheus metrics provider the default
+		// install adds (pilot/pkg/model/telemetry.go): telemetry off removes it.
+		values["telemetry"] = map[string]any{"enabled": false}
+	}
+	if len(env) > 0 {
+		values["pilot"] = map[string]any{"env": env}
+	}
+	if len(values) > 0 {
+		spec["values"] = values
 	}
 	for _, s := range o.ExtraSet {
 		if err := setPath(spec, s); err != nil {

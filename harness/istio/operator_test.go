@@ -262,3 +262,36 @@ func TestAdminGet(t *testing.T) {
 		t.Fatalf("no client: %v", err)
 	}
 }
+
+// An install for upstream Envoy switches Istio's own filters off in istiod and in telemetry,
+// next to the suite's other istiod settings; without UpstreamEnvoy none of it is set.
+func TestRenderOperatorUpstreamEnvoy(t *testing.T) {
+	o := DefaultInstallOptions("1.31.0")
+	o.GatewayAPIAlpha = true
+	o.UpstreamEnvoy = true
+	b, err := RenderOperator(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := parseOperator(t, b)
+	env := dig(m, "spec", "values", "pilot", "env")
+	want := map[string]any{"PILOT_ENABLE_ALPHA_GATEWAY_API": "true", "PILOT_ENABLE_ALPN_FILTER": "false", "PILOT_ENABLE_METADATA_EXCHANGE": "false"}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("values.pilot.env = %v, want %v", env, want)
+	}
+	if got := dig(m, "spec", "values", "telemetry", "enabled"); got != false {
+		t.Errorf("values.telemetry.enabled = %v, want false", got)
+	}
+	if got := UpstreamEnvoyFiltersOff(); got != "alpn, metadata exchange, stats" {
+		t.Errorf("UpstreamEnvoyFiltersOff() = %q", got)
+	}
+	o.UpstreamEnvoy = false
+	b, err = RenderOperator(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = parseOperator(t, b)
+	if dig(m, "spec", "values", "telemetry") != nil || dig(m, "spec", "values", "pilot", "env", "PILOT_ENABLE_ALPN_FILTER") != nil {
+		t.Errorf("Istio's proxy gets the default install, got values %v", dig(m, "spec", "values"))
+	}
+}

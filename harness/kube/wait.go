@@ -58,7 +58,7 @@ func (c *Client) WaitPodsReady(ctx context.Context, namespace, selector string, 
 			return false, nil
 		}
 		for _, p := range lastPods {
-			if !podReady(&p) {
+			if !PodReady(&p) {
 				if reason, hint := hopelessPod(&p); reason != "" {
 					return false, fmt.Errorf("pod %s/%s cannot start: %s: %s", p.Namespace, p.Name, reason, hint)
 				}
@@ -102,7 +102,8 @@ func activePods(pods []corev1.Pod) []corev1.Pod {
 	return out
 }
 
-func podReady(p *corev1.Pod) bool {
+// PodReady reports whether the pod's Ready condition is True.
+func PodReady(p *corev1.Pod) bool {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
 			return c.Status == corev1.ConditionTrue
@@ -140,7 +141,7 @@ func (c *Client) notReadyError(ctx context.Context, namespace, selector string, 
 	b.WriteString(":")
 	for i := range pods {
 		p := &pods[i]
-		if podReady(p) {
+		if PodReady(p) {
 			continue
 		}
 		b.WriteString("\n  ")

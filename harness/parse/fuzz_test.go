@@ -64,7 +64,7 @@ func FuzzParseCurlJSON(f *testing.F) {
 }
 
 func FuzzParseStats(f *testing.F) {
-	addSeeds(f, "envoy-stats.txt", "a: 1", "a: P0(nan,0)", `a: "x: y"`, "a:b: 2\r\n")
+	addSeeds(f, "envoy-*stats.txt", "a: 1", "a: P0(nan,0)", `a: "x: y"`, "a:b: 2\r\n")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseStats(bytes.NewReader(b))
 		if err != nil {
@@ -94,7 +94,7 @@ func FuzzParseStats(f *testing.F) {
 }
 
 func FuzzParseClusters(f *testing.F) {
-	addSeeds(f, "envoy-clusters.txt", "c::[::1]:1::cx_total::1", "a::b::1.2.3.4:5::rq_total::6", "c::x::y")
+	addSeeds(f, "envoy-*clusters.txt", "c::[::1]:1::cx_total::1", "a::b::1.2.3.4:5::rq_total::6", "c::x::y")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cs, err := ParseClusters(bytes.NewReader(b))
 		if err != nil {
@@ -151,7 +151,7 @@ func dumpClusters(cs Clusters) string {
 }
 
 func FuzzParseAccessLog(f *testing.F) {
-	addSeeds(f, "istio-proxy-access*.log",
+	addSeeds(f, "[ei]*-access*.log",
 		`[2026-11-22T05:10:01+01:00] "- - -" 0 - - - "-" 1 2 3 - "-" "-" "-" "-" "-" c - - - - -`,
 		`[2026-11-22T05:10:01.234Z] "GET / HTTP/1.1" 200 - "" "" 0 1 2 3 "" "" "" "" "" c - - - -`)
 	f.Fuzz(func(t *testing.T, b []byte) {

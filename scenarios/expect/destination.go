@@ -31,8 +31,9 @@ func SeenByDestination() Expectation {
 	}}
 }
 
-// NotSeenByDestination: no echo container recorded this probe: no HTTP request and no TLS
-// handshake carrying it reached the outside world.
+// NotSeenByDestination: no echo container recorded this probe: no HTTP request and no failed
+// TLS handshake for its host while it ran reached the outside world (a refused origination
+// reaches it in its handshake: RefusedInHandshake).
 func NotSeenByDestination() Expectation {
 	return check{name: "never reached the destination", needs: destNeeds, fn: func(o *fixtures.Observation) error {
 		if err := hermetic(o); err != nil {
@@ -40,6 +41,29 @@ func NotSeenByDestination() Expectation {
 		}
 		if recs := httpRecords(o); len(recs) > 0 {
 			return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+		}
+		if hs := o.Handshakes; len(hs) > 0 {
+			return fmt.Errorf("%d TLS handshake(s) for %s reached it while the probe ran, first from %s (%s)", len(hs), hs[0].TLS.SNI, hs[0].RemoteIP, hs[0].Error)
+		}
+		return nil
+	}}
+}
+
+// RefusedInHandshake: the connection reached the destination but its TLS handshake failed
+// there — the outside world recorded a failed handshake for the probe's host while the probe
+// ran — and no request of the probe arrived. The right reason for a refused origination (the
+// proxy distrusts the server, or the server refuses the proxy's client certificate), which a
+// broken route or a stopped server would not give.
+func RefusedInHandshake() Expectation {
+	return check{name: "refused in the TLS handshake at the destination, no request", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+		if err := hermetic(o); err != nil {
+			return err
+		}
+		if recs := httpRecords(o); len(recs) > 0 {
+			return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+		}
+		if len(o.Handshakes) == 0 {
+			return fmt.Errorf("no failed TLS handshake for the probe's host was recorded while it ran: the connection never reached the destination")
 		}
 		return nil
 	}}

@@ -17,6 +17,8 @@ type LogMatch struct {
 	SNI          string // requested server name (TCP/TLS lines)
 	TCP          bool   // only TCP/TLS lines ("- - -")
 	Authority    string // :authority (HTTP lines)
+	Route        string // route name (%ROUTE_NAME%), e.g. "block_all"
+	Details      string // response code details, e.g. "direct_response"
 }
 
 func (m LogMatch) String() string {
@@ -35,6 +37,12 @@ func (m LogMatch) String() string {
 	}
 	if m.Authority != "" {
 		p = append(p, "authority "+m.Authority)
+	}
+	if m.Route != "" {
+		p = append(p, "route "+m.Route)
+	}
+	if m.Details != "" {
+		p = append(p, "details "+m.Details)
 	}
 	if m.TCP {
 		p = append(p, "TCP line")
@@ -71,6 +79,12 @@ func (m LogMatch) matches(e parse.AccessLogEntry, o *fixtures.Observation) (bool
 		return false, nil
 	}
 	if m.TCP && !e.IsTCP() {
+		return false, nil
+	}
+	if m.Route != "" && e.RouteName != m.Route {
+		return false, nil
+	}
+	if m.Details != "" && e.ResponseCodeDetails != m.Details {
 		return false, nil
 	}
 	return true, nil
@@ -161,7 +175,10 @@ func CounterDelta(p fixtures.ProxyRef, name string, want uint64) Expectation {
 			}
 			v, ok := o.Counters[string(p)+"/"+n]
 			if !ok {
-				return fmt.Errorf("counter not read (is it included by proxyStatsMatcher?)")
+				return fmt.Errorf("counter not read: the runner did not collect it")
+			}
+			if !v.Found {
+				return fmt.Errorf("the %s's /stats has no counter %s after the request: it is not included by proxyStatsMatcher (a proxy reads the matcher when it starts: a gateway of a reused cluster may predate it) or the name is wrong", p, n)
 			}
 			if v.After < v.Before || v.After-v.Before != want {
 				return fmt.Errorf("went from %d to %d", v.Before, v.After)
@@ -175,22 +192,59 @@ func CounterKey(p fixtures.ProxyRef, renderedName string) string {
 	return string(p) + "/" + renderedName
 }
 
-// GatewayIdentity: the egress gateway's certificates carry exactly this SPIFFE ID (template,
-// "{{.GatewayIdentity}}"): the identity the sidecars verify on the ISTIO_MUTUAL hop.
-func GatewayIdentity(uri string) Expectation {
-	return check{name: "gateway certificate SAN is " + uri, needs: fixtures.Needs{GatewayCerts: true}, fn: func(o *fixtures.Observation) error {
-		want, err := render(uri, o)
+// BlackHoleRoute matches the sidecar's line for plain HTTP to a host outside its registry
+// under REGISTRY_ONLY. The docs ("Change to the blocking-by-default policy") and Istio's
+// metrics (destination_service_name="BlackHoleCluster") call it the BlackHole cluster, but no
+// cluster is involved: istiod answers from the catch-all virtual host "block_all" with a
+// direct 502 (istio.io/istio pilot/pkg/networking/core/httproute.go, util.BlackHole), so the
+// proxy's access log shows status 502, details direct_response, route block_all and
+// upstream cluster "-" (a live line: harness/parse/testdata/envoy-1.39.3-sidecar-access.log).
+var BlackHoleRoute = LogMatch{Status: 502, Route: "block_all", Details: "direct_response"}
+
+// ClusterStat is the name of an upstream cluster's counter in a proxy's /stats, for
+// CounterDelta: "cluster.<cluster>;.<stat>". istiod gives every cluster an alt_stat_name of
+// its name plus Istio's stat-prefix delimiter ";" (istio.io/istio
+// pilot/pkg/networking/core/cluster_builder.go, util.DelimitedStatsPrefix), which Istio's tag
+// extraction turns into the cluster_name label of the Prometheus metric; the text /stats keep
+// it (a live gateway printed "cluster.outbound|443||secure.egress.test;.upstream_cx_total: 3";
+// harness/parse/testdata/envoy-1.39.3-gateway-stats.txt). cluster is a template over Vars.
+func ClusterStat(cluster, stat string) string {
+	return "cluster." + cluster + ";." + stat
+}
+
+// GatewayHop: the probe's request crossed the sidecar → egress gateway hop on one connection,
+// as the gateway's TLS server saw it: the sidecar's line for cluster (its route to the
+// gateway) and a gateway line whose downstream peer is that line's upstream local address
+// (the same TCP connection) and whose SNI is sni. With the scenario's gateway server in
+// ISTIO_MUTUAL mode, which completes no handshake without a client certificate from the mesh
+// CA, that is the mutual-TLS hop itself — the gateway's own certificate (Envoy /certs) is
+// there on any install and proves nothing about the hop. cluster and sni are templates.
+func GatewayHop(cluster, sni string) Expectation {
+	name := fmt.Sprintf("one connection from the sidecar (cluster %s) to the gateway, which saw SNI %s", cluster, sni)
+	return check{name: name, needs: fixtures.Needs{SidecarLog: true, GatewayLog: true}, fn: func(o *fixtures.Observation) error {
+		c, err := render(cluster, o)
 		if err != nil {
 			return err
 		}
-		if len(o.GatewayCertSANs) == 0 {
-			return fmt.Errorf("the gateway has no certificate with a URI SAN")
+		want, err := render(sni, o)
+		if err != nil {
+			return err
 		}
-		for _, san := range o.GatewayCertSANs {
-			if san != want {
-				return fmt.Errorf("the gateway presents %v", o.GatewayCertSANs)
+		var froms []string
+		for _, s := range o.SidecarLog {
+			if s.UpstreamCluster != c || s.UpstreamLocalAddress == "" || s.UpstreamLocalAddress == "-" {
+				continue
+			}
+			froms = append(froms, s.UpstreamLocalAddress)
+			for _, g := range o.GatewayLog {
+				if g.DownstreamRemoteAddress == s.UpstreamLocalAddress && g.RequestedServerName == want {
+					return nil
+				}
 			}
 		}
-		return nil
+		if len(froms) == 0 {
+			return fmt.Errorf("the sidecar logged no line for cluster %s%s", c, sample(o.SidecarLog))
+		}
+		return fmt.Errorf("no gateway line from %v with SNI %s%s", froms, want, sample(o.GatewayLog))
 	}}
 }

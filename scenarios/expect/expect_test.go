@@ -37,9 +37,8 @@ func obs(t *testing.T) *fixtures.Observation {
 			"httpbin": {{Kind: "request", Method: "GET", Host: "httpbin.egress.test", URI: "/delay/5", Probe: "p1", Headers: map[string][]string{"X-Via": {"gateway"}}}},
 			"secure":  nil,
 		},
-		GatewayCertSANs: []string{"spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account"},
-		Counters:        map[string]fixtures.CounterValues{"gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total": {Before: 4, After: 5}},
-		Squid:           []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
+		Counters: map[string]fixtures.CounterValues{"gateway/cluster.outbound|443||secure.egress.test;.upstream_cx_total": {Before: 4, After: 5, Found: true}},
+		Squid:    []parse.SquidEntry{{Method: "CONNECT", URL: "secure.egress.test:443", ResultCode: "TCP_TUNNEL", Status: 200}},
 	}
 }
 
@@ -70,16 +69,17 @@ func TestChecksPassAndFail(t *testing.T) {
 		{"tls", DestinationTLS("{{.HTTPSHost}}"), nil, "plain HTTP"},
 		{"client cert", DestinationClientCert("egress-conformance-client"), nil, "the server saw <nil>"},
 		{"role", DestinationRole("httpbin"), func(o *fixtures.Observation) { o.Destination["secure"] = o.Destination["httpbin"] }, "reached"},
-		{"counter", CounterDelta(fixtures.Gateway, "cluster.outbound|443||{{.HTTPSHost}}.upstream_cx_total", 1),
+		{"counter", CounterDelta(fixtures.Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1),
 			func(o *fixtures.Observation) {
-				o.Counters["gateway/cluster.outbound|443||secure.egress.test.upstream_cx_total"] = fixtures.CounterValues{Before: 4, After: 6}
+				o.Counters["gateway/cluster.outbound|443||secure.egress.test;.upstream_cx_total"] = fixtures.CounterValues{Before: 4, After: 6, Found: true}
 			}, "went from 4 to 6"},
+		// A counter the proxy does not have is reported as such, never read as 0.
+		{"counter absent", CounterDelta(fixtures.Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1),
+			func(o *fixtures.Observation) {
+				o.Counters["gateway/cluster.outbound|443||secure.egress.test;.upstream_cx_total"] = fixtures.CounterValues{Before: 0, After: 1}
+			}, "not included by proxyStatsMatcher"},
 		{"squid tunnel", SquidTunnel("{{.HTTPSHost}}:443"), func(o *fixtures.Observation) { o.Squid[0].ResultCode = "TCP_DENIED"; o.Squid[0].Status = 403 }, "no such line"},
 		{"no squid", NoSquidTraffic(), nil, "squid logged"},
-		{"gateway identity", GatewayIdentity("spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account"),
-			func(o *fixtures.Observation) {
-				o.GatewayCertSANs = []string{"spiffe://cluster.local/ns/default/sa/impostor"}
-			}, "presents"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := obs(t)
@@ -174,16 +174,39 @@ func TestDestinationClientCertPasses(t *testing.T) {
 	}
 }
 
-func TestNotSuccessful(t *testing.T) {
+// A DNS failure never passes for a blocked request: the request did not leave the pod.
+func TestCurlFailedIsNotADNSFailure(t *testing.T) {
 	o := obs(t)
-	for _, c := range []parse.Curl{{HTTPCode: 502}, {HTTPCode: 404}, {ExitCode: 56}, {ExitCode: 35}} {
-		o.Curl = c
-		if err := NotSuccessful().Check(o); err != nil {
-			t.Errorf("%+v is not a success: %v", c, err)
-		}
+	o.Curl = parse.Curl{ExitCode: 6}
+	if err := CurlFailed().Check(o); err == nil {
+		t.Error("curl exit 6 (could not resolve host) passed CurlFailed")
 	}
-	o.Curl = parse.Curl{HTTPCode: 200}
-	if err := NotSuccessful().Check(o); err == nil {
-		t.Error("a 200 must fail NotSuccessful")
+	o.Curl, o.CurlErr, o.ExitCode = parse.Curl{}, "no JSON", 6
+	if err := CurlFailed().Check(o); err == nil {
+		t.Error("pod exit 6 without curl's JSON passed CurlFailed")
+	}
+}
+
+// A failed handshake for the probe's host while it ran counts as reaching the destination:
+// NotSeenByDestination fails on it, RefusedInHandshake needs it.
+func TestHandshakesAtTheDestination(t *testing.T) {
+	o := obs(t)
+	o.Destination = map[string][]echo.Record{"httpbin": nil, "secure": nil}
+	if err := NotSeenByDestination().Check(o); err != nil {
+		t.Fatalf("nothing recorded: %v", err)
+	}
+	if err := RefusedInHandshake().Check(o); err == nil || !strings.Contains(err.Error(), "no failed TLS handshake") {
+		t.Errorf("RefusedInHandshake without a handshake record: %v", err)
+	}
+	o.Handshakes = []echo.Record{{Kind: echo.KindHandshake, RemoteIP: "10.244.0.9", TLS: &echo.TLSInfo{SNI: "secure.egress.test"}, Error: "remote error: tls: unknown certificate authority"}}
+	if err := NotSeenByDestination().Check(o); err == nil || !strings.Contains(err.Error(), "TLS handshake(s) for secure.egress.test") {
+		t.Errorf("NotSeenByDestination with a handshake record: %v", err)
+	}
+	if err := RefusedInHandshake().Check(o); err != nil {
+		t.Errorf("RefusedInHandshake with a handshake record: %v", err)
+	}
+	o.Destination["secure"] = []echo.Record{{Kind: echo.KindRequest, Method: "GET", Probe: "p1", Host: "secure.egress.test", URI: "/"}}
+	if err := RefusedInHandshake().Check(o); err == nil {
+		t.Error("RefusedInHandshake with a request at the destination")
 	}
 }

