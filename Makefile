@@ -130,9 +130,9 @@ l3-istioctl: lab-node-image
 	$(LAB_ENV); scripts/gotest.sh -tags l3 -p 1 -run L3 -v ./scenarios/
 
 ## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
-## istioctl built from Go modules, control plane only. Probes that need a sidecar or a gateway
-## are reported skipped with the reason; probes from uninjected pods run for real. Then the
-## report is checked: nothing failed, no data-plane probe passed, nothing of the run left
+## istioctl built from Go modules, and the lab proxy (pilot-agent + upstream Envoy), so every
+## probe runs on live sidecars and gateways (docs/lab.md). Then the report is checked: nothing
+## failed, nothing skipped but for the lab's CNI, a live proxy judged, nothing of the run left
 ## (egress lab-check). `make test` runs it inside `make l3-kind`, on the cluster the L3 flow keeps.
 ## (-o images: this target's prerequisites just built them.)
 LAB_ARTIFACTS ?= _out/lab
