@@ -20,10 +20,15 @@ type ProxyStatus struct {
 }
 
 // NACKed lists the xDS types the proxy rejected (status ERROR), sorted as the table has them.
-func (p ProxyStatus) NACKed(order []string) []string {
+func (p ProxyStatus) NACKed(order []string) []string { return p.inState(order, "ERROR") }
+
+// Stale lists the xDS types istiod pushed that the proxy has not acknowledged yet (STALE).
+func (p ProxyStatus) Stale(order []string) []string { return p.inState(order, "STALE") }
+
+func (p ProxyStatus) inState(order []string, state string) []string {
 	var out []string
 	for _, t := range order {
-		if p.Types[t] == "ERROR" {
+		if p.Types[t] == state {
 			out = append(out, t)
 		}
 	}

@@ -66,8 +66,17 @@ func TestProxyStatusNACK(t *testing.T) {
 		t.Errorf("NACKed %q", got)
 	}
 	rows, types, err = ParseProxyStatus(strings.NewReader(text))
-	if err != nil || len(rows[0].NACKed(types)) != 0 {
-		t.Errorf("the healthy capture NACKed %v (%v)", rows[0].NACKed(types), err)
+	if err != nil || len(rows[0].NACKed(types)) != 0 || len(rows[0].Stale(types)) != 0 {
+		t.Errorf("the healthy capture NACKed %v, has stale %v (%v)", rows[0].NACKed(types), rows[0].Stale(types), err)
+	}
+	// A push istiod sent and the proxy has not acknowledged yet shows as STALE.
+	lines[1] = strings.Replace(strings.Split(text, "\n")[1], "SYNCED (", "STALE (", 4)
+	rows, types, err = ParseProxyStatus(strings.NewReader(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0].Stale(types), ","); got != "CDS,EDS,LDS,RDS" || len(rows[0].NACKed(types)) != 0 {
+		t.Errorf("stale %q, NACKed %v", got, rows[0].NACKed(types))
 	}
 }
 
