@@ -21,10 +21,10 @@ import (
 
 // captureFixtures refreshes the parser test data (harness/parse/testdata) from a live lab run
 // (make capture-fixtures): the access-log lines every probe's sidecar and gateway wrote, read
-// from the run's evidence (<artifacts>/scenarios/<scenario>/<probe>/attempt-1.json), and the
-// egress gateway's own admin output (/server_info, /stats, /clusters, the listeners'
-// config dump) plus `istioctl proxy-status`, read from the run's cluster, which the run must
-// have kept (EGRESS_CLUSTER_KEEP=true). Every file is headed by what produced it: the proxy the
+// from the run's evidence (<artifacts>/scenarios/<scenario>/<probe>/attempt-1.json) with the
+// /stats lines of the counters each probe read, and the egress gateway's own admin output
+// (/server_info, its xDS update counters, /clusters) plus `istioctl proxy-status`, read from
+// the run's cluster, which the run must have kept (EGRESS_CLUSTER_KEEP=true). Every file is headed by what produced it: the proxy the
 // run judged (its "proxy" property, the gateway's /server_info) and the Istio build.
 func captureFixtures(ctx context.Context, artifacts, outDir, istioctl string, out io.Writer) error {
 	b, err := os.ReadFile(filepath.Join(artifacts, "ginkgo-report.json"))
@@ -64,7 +64,7 @@ func captureFixtures(ctx context.Context, artifacts, outDir, istioctl string, ou
 	if err != nil {
 		return err
 	}
-	info, err := parse.ParseServerInfo(raw)
+	info, err := parse.ParseServerInfo(raw) // the raw text is captured below, parsed here for the headers
 	if err != nil {
 		return err
 	}

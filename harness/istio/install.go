@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/egressconformance/iec/harness/kube"
+	"github.com/egressconformance/iec/harness/parse"
 )
 
 // UninstallTimeout bounds Uninstall when ctx has no deadline.
@@ -171,4 +172,17 @@ func ProxyStatus(ctx context.Context, istioctl, kubeconfig string) ([]byte, erro
 			istioctl, strings.Join(args, " "), runErr(ctx, err), tail(stdout+stderr, 20))
 	}
 	return []byte(stdout), nil
+}
+
+// ServerInfo reads and parses the proxy's admin /server_info (its Envoy version and state).
+func (a Admin) ServerInfo(ctx context.Context, namespace, pod string) (parse.ServerInfo, error) {
+	raw, err := a.Get(ctx, namespace, pod, "server_info")
+	if err != nil {
+		return parse.ServerInfo{}, err
+	}
+	info, err := parse.ParseServerInfo(raw)
+	if err != nil {
+		return info, fmt.Errorf("server_info of %s/%s: %w", namespace, pod, err)
+	}
+	return info, nil
 }

@@ -39,8 +39,8 @@ func NotSeenByDestination() Expectation {
 		if err := hermetic(o); err != nil {
 			return err
 		}
-		if recs := httpRecords(o); len(recs) > 0 {
-			return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+		if err := noRequest(o); err != nil {
+			return err
 		}
 		if hs := o.Handshakes; len(hs) > 0 {
 			return fmt.Errorf("%d TLS handshake(s) for %s reached it while the probe ran, first from %s (%s)", len(hs), hs[0].TLS.SNI, hs[0].RemoteIP, hs[0].Error)
@@ -59,8 +59,8 @@ func RefusedInHandshake() Expectation {
 		if err := hermetic(o); err != nil {
 			return err
 		}
-		if recs := httpRecords(o); len(recs) > 0 {
-			return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+		if err := noRequest(o); err != nil {
+			return err
 		}
 		if len(o.Handshakes) == 0 {
 			return fmt.Errorf("no failed TLS handshake for the probe's host was recorded while it ran: the connection never reached the destination")
@@ -153,6 +153,14 @@ func DestinationRole(role string) Expectation {
 		}
 		return nil
 	}}
+}
+
+// noRequest fails when an HTTP request of the probe reached the outside world.
+func noRequest(o *fixtures.Observation) error {
+	if recs := httpRecords(o); len(recs) > 0 {
+		return fmt.Errorf("%d request(s) reached it, first from %s to %s%s", len(recs), recs[0].RemoteIP, recs[0].Host, recs[0].URI)
+	}
+	return nil
 }
 
 func httpRecords(o *fixtures.Observation) []echo.Record {
