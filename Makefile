@@ -21,120 +21,125 @@ LAB_ENV = set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build
 # Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
-.PHONY: capture-fixtures e2e suite-bin e2e-upgrade upgrade-versions e2e-lab test checks-beside deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 lab-node-image browser report images images-save images-load lab-images scenarios manifests dry-run actionlint clean help
+# A target is documented by a "## target: summary" line above it (help prints the first line;
+# more "##" lines may follow) and grouped under the "##@ section" line before it. Targets
+# without one are steps of others (INTERNAL_TARGETS); internal/repo's test keeps it so.
+INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
+.PHONY: help e2e e2e-upgrade test clean scenarios manifests report dry-run images images-save images-load \
+  lab-images lab-node-image e2e-lab capture-fixtures \
+  deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser actionlint $(INTERNAL_TARGETS)
 
+##@ Running the suite
+
+## help: list the targets, by section (from this file's "##" lines)
 help:
-	@echo "make e2e        run the conformance suite (kind + Istio + the outside world)"
-	@echo "make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1  upgrade gating: verify, upgrade in place, verify, restart, verify"
-	@echo "make test       run every test layer possible here (L0 unit, L1 processes, L2 containers)"
-	@echo "make scenarios  list the scenario catalog;  make manifests  render every scenario's config"
-	@echo "make images     build the recording httpbin image;  make lab-images  offline fixture images"
+	@echo "usage: make <target> [VAR=value]; settings are EGRESS_* variables (README.md, docs/)"
+	@awk '/^##@ / { printf "\n%s\n", substr($$0, 5) } \
+	  /^## [a-z0-9-]+: / { s = substr($$0, 4); i = index(s, ": "); printf "  %-17s %s\n", substr(s, 1, i - 1), substr(s, i + 2) }' \
+	  $(firstword $(MAKEFILE_LIST))
 
-## e2e: preflight first (seconds, creates nothing), then the Ginkgo suite.
-e2e: images suite-bin
+## e2e: run the conformance suite (kind + Istio + the outside world) and print its verdict
+## The settings are checked before anything is built (config-check), the Docker engine and
+## every image before anything is created (preflight, which also clears an earlier run's
+## outputs from the artifacts folder); then the Ginkgo suite, and its verdict in one line
+## (egress verdict; make itself exits 2 on any failure).
+e2e: config-check images suite-bin
 	$(GO) run ./cmd/egress preflight
-	mkdir -p $(EGRESS_ARTIFACTS)
-	$(GINKGO) --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
+	rc=0; $(GINKGO) --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN)
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
+	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
 
-suite-bin:
-	$(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
-
-## e2e-upgrade: upgrade gating (README "Upgrade gating"): install ISTIO_FROM and verify every
-## scenario; upgrade the control plane in place to ISTIO_TO and verify with the old sidecars;
-## restart the workloads and verify again. Both are required; the preflight validates them.
+## e2e-upgrade: upgrade gating: ISTIO_FROM verified, upgraded in place to ISTIO_TO, verified twice
+## (README "Upgrade gating"): install ISTIO_FROM and verify every scenario; upgrade the control
+## plane in place to ISTIO_TO and verify with the old sidecars; restart the workloads and
+## verify again. Both are required; the configuration check validates them.
 ISTIO_FROM ?=
 ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
 e2e-upgrade: upgrade-versions images suite-bin
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
-	mkdir -p $(EGRESS_ARTIFACTS)
-	$(UPGRADE_ENV) $(GINKGO) --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
+	rc=0; $(UPGRADE_ENV) $(GINKGO) --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN)
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
+	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
 
-upgrade-versions:
-	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
-	  echo "make e2e-upgrade needs ISTIO_FROM (the release installed first) and ISTIO_TO (the release the control plane is upgraded to, at most one minor later), e.g. make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1" >&2; \
-	  exit 2; \
-	fi
-
-## test: every layer this machine can run (L0 … L3, the lab e2e run, static checks). Installs
-## what it needs (apt, go) and fails loudly when a layer's real component is missing. Images
-## and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone; then
-## the kind cluster's chain (l3-kind) beside the checks that have no timing band and need no
-## cluster (istioctl on every manifest, fuzz, browser, dry-run, static checks), niced. (The
-## machine is CPU-bound either way; side by side saved ~20 s of ~300. Those checks beside
-## unit and l2 instead cost more: the L2 containers slowed as much as the cluster does.)
-## The inner makes are told (-o) that the images and the binary are done; -Otarget keeps each
-## one's output together.
+## test: every verification layer this machine can run (L0 … L4, static checks)
+## Installs what it needs (apt, go) and fails loudly when a layer's real component is missing.
+## Images and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone;
+## then the kind cluster's chain (l3-kind, which includes the lab e2e run) beside the checks
+## that have no timing band and need no cluster, niced (side by side saved ~20 s of ~300; beside
+## unit and l2 they cost more). The inner makes are told (-o) that the images and the binary
+## are done; -Otarget keeps each one's output together.
 PREBUILT = -o lab-images -o images -o lab-node-image -o suite-bin
 test: deps lab-images images lab-node-image suite-bin vet unit l2
 	$(MAKE) --no-print-directory -j2 -Otarget $(PREBUILT) l3-kind checks-beside
 	@echo "make test: all layers passed"
 
-checks-beside:
-	nice -n 10 $(MAKE) --no-print-directory -j1 $(PREBUILT) \
-	  l3-istioctl fuzz browser dry-run scenarios manifests actionlint
+## clean: sweep every leftover of killed runs, then the local outputs
+## (containers, networks, kind clusters this suite created, run namespaces and CoreDNS entries
+## in other kind clusters).
+clean:
+	$(GO) run ./cmd/egress sweep
+	rm -rf _out $(SUITE_BIN)
 
-deps:
-	scripts/ensure-deps.sh
+## scenarios: list the scenario catalog
+scenarios:
+	$(GO) run ./cmd/egress scenarios
 
-## vet: every file, whatever its layer's build tag (no file is excluded by a tag, so one pass).
-vet:
-	$(GO) vet -tags e2e,l2,l3,browser ./...
+## manifests: render every scenario's Istio config into MANIFESTS_DIR
+manifests:
+	$(GO) run ./cmd/egress manifests $(MANIFESTS_DIR)
 
-## unit: L0 (parsers, config, expectations) and L1 (real squid, go-httpbin, curl on 127.0.0.1).
-## scripts/gotest.sh is `go test -count=1` from test binaries kept in _out/testbin (relinked
-## only when their inputs change): every test runs every time, without ~20 s of linking.
-unit:
-	scripts/gotest.sh ./...
+## report: render the sign-off again from a saved Ginkgo JSON report
+report:
+	$(GO) run ./reports/cmd/egress-report -in $(EGRESS_ARTIFACTS)/ginkgo-report.json -out $(EGRESS_ARTIFACTS)
 
-## fuzz: every parser's fuzz target for a bounded number of executions (FUZZTIME).
-fuzz:
-	@for pkg_target in $$(scripts/fuzz-targets.sh); do \
-	  pkg=$${pkg_target%%:*}; target=$${pkg_target##*:}; \
-	  echo "fuzz $$target ($$pkg) for $(FUZZTIME)"; \
-	  $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	done
+## dry-run: list the e2e and upgrade trees without a cluster, in _out/dry-run*
+## One container per scenario, one spec per probe; then the upgrade tree (the same once per
+## phase) for the CI upgrade job's pair of releases: the previous supported minor's release →
+## the default (harness/config/pins.go). Each writes its own folder, never a real run's.
+UPGRADE_DRY_RUN_FROM ?= 1.30.0
+UPGRADE_DRY_RUN_TO ?= 1.31.1
+dry-run: suite-bin
+	rm -rf _out/dry-run _out/dry-run-upgrade
+	mkdir -p _out
+	EGRESS_ARTIFACTS=$(abspath _out/dry-run) $(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run.log
+	tail -4 _out/dry-run.log
+	EGRESS_ARTIFACTS=$(abspath _out/dry-run-upgrade) EGRESS_ISTIO_VERSION=$(UPGRADE_DRY_RUN_FROM) EGRESS_ISTIO_UPGRADE_TO=$(UPGRADE_DRY_RUN_TO) \
+	  $(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run-upgrade.log
+	tail -4 _out/dry-run-upgrade.log
+	grep -q 'phase 3: workloads restarted on $(UPGRADE_DRY_RUN_TO)' _out/dry-run-upgrade.log
 
-## l2: real containers on the local Docker engine, images built locally (never pulled); the
-## packages run side by side (their containers and networks carry their own run ids).
-l2: lab-images images
-	set -a; source scripts/lab/images.env; set +a; \
-	TESTCONTAINERS_RYUK_DISABLED=true scripts/gotest.sh -tags l2 -p 2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
+## images: build the recording httpbin from source and list every pinned image
+images:
+	scripts/build-echo-image.sh
+	$(GO) run ./cmd/egress images list
 
-## images: build the recording httpbin from source and list every pinned image.
-## lab-node-image: the offline kind node image (Kubernetes from Go modules, runtime from Debian).
+## images-save: every image into one archive for an air-gapped machine (IMAGES_ARCHIVE)
+images-save:
+	$(GO) run ./cmd/egress images save $${IMAGES_ARCHIVE:-_out/images.tar}
+
+## images-load: the in-cluster client image into the kind cluster (no registry needed)
+images-load:
+	$(GO) run ./cmd/egress images load
+
+##@ The offline lab (no registry: docs/lab.md)
+
+## lab-images: the offline fixture images (Debian base, Squid, curl)
+lab-images:
+	scripts/lab/build-images.sh
+
+## lab-node-image: the offline kind node image, istiod and the lab proxy, from Go modules
+## Kubernetes and Istio from Go modules, the runtime from Debian, Envoy from its wheel.
 lab-node-image: lab-images
 	scripts/lab/node/build-node-image.sh
 
-## l3: a real kind cluster from the offline node image, booted and torn down by the harness,
-## with the outside world, CoreDNS names and probes from an uninjected pod; on the cluster the
-## flow keeps, an interrupted second run and `make e2e-lab` (reusing it); then the sweep, and
-## an interrupted run that created its own cluster.
-## Privileged node containers need a runtime that can grant them: .ci/docker-up.sh sets one up
-## on hosts that lack CAP_SYS_RESOURCE.
-## l3: the real-cluster layer. l3-kind: the harness's flow and its chain on one offline kind
-## cluster (fixtures); l3-istioctl: istioctl validate/analyze on every rendered manifest and a
-## broken one (scenarios; no cluster).
-l3: l3-kind l3-istioctl
-
-l3-kind: lab-node-image images suite-bin
-	$(LAB_ENV); \
-	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
-	  scripts/gotest.sh -tags l3 -p 1 -timeout 40m -run L3 -v ./fixtures/
-
-l3-istioctl: lab-node-image
-	$(LAB_ENV); scripts/gotest.sh -tags l3 -p 1 -run L3 -v ./scenarios/
-
-## e2e-lab: `make e2e` on a machine with no registry at all: the offline lab images, istiod and
-## istioctl built from Go modules, and the lab proxy (pilot-agent + upstream Envoy), so every
-## probe runs on live sidecars and gateways (docs/lab.md). Then the report is checked: nothing
-## failed, nothing skipped but for the lab's CNI, a live proxy judged, nothing of the run left
-## (egress lab-check). `make test` runs it inside `make l3-kind`, on the cluster the L3 flow keeps.
-## (-o images: this target's prerequisites just built them.)
+## e2e-lab: make e2e on the lab's images and proxy, then lab-check on its report
+## Every probe runs on live sidecars and gateways (pilot-agent + upstream Envoy). Then the
+## report is checked: nothing failed, nothing skipped but for the lab's CNI, a live proxy
+## judged, nothing of the run left (egress lab-check). `make test` runs it inside
+## `make l3-kind`, on the cluster the L3 flow keeps. (-o images: just built.)
 LAB_ARTIFACTS ?= _out/lab
 e2e-lab: lab-node-image images
 	$(LAB_ENV); \
@@ -142,9 +147,9 @@ e2e-lab: lab-node-image images
 	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
 	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
 
-## capture-fixtures: refresh the parser test data (harness/parse/testdata) from live proxies:
-## make e2e-lab on a cluster of its own that it keeps, the evidence and the egress gateway's admin
-## output read back (egress capture-fixtures), then the cluster deleted. Review the diff.
+## capture-fixtures: refresh the parser test data (harness/parse/testdata) from live proxies
+## make e2e-lab on a cluster of its own that it keeps, the evidence and the egress gateway's
+## admin output read back (egress capture-fixtures), then the cluster deleted. Review the diff.
 CAPTURE_CLUSTER ?= egress-capture
 capture-fixtures: lab-node-image images
 	rm -rf _out/capture
@@ -153,57 +158,81 @@ capture-fixtures: lab-node-image images
 	$(LAB_ENV); rc=0; $(GO) run ./cmd/egress capture-fixtures _out/capture harness/parse/testdata || rc=$$?; \
 	  $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit $$rc
 
-## test-l3: only the real-cluster layer (everything it needs is built first).
+##@ One verification layer at a time (README "Test layers")
+
+## deps: install what the layers need (apt packages, the Go toolchain's tools)
+deps:
+	scripts/ensure-deps.sh
+
+## vet: go vet every file, whatever its layer's build tag
+vet:
+	$(GO) vet -tags e2e,l2,l3,browser ./...
+
+## unit: L0 (parsers, config, expectations) and L1 (real Squid, go-httpbin, curl on 127.0.0.1)
+## scripts/gotest.sh is `go test -count=1` from test binaries kept in _out/testbin (relinked
+## only when their inputs change): every test runs every time, without ~20 s of linking.
+unit:
+	scripts/gotest.sh ./...
+
+## fuzz: every parser's fuzz target for FUZZTIME executions
+fuzz:
+	@for pkg_target in $$(scripts/fuzz-targets.sh); do \
+	  pkg=$${pkg_target%%:*}; target=$${pkg_target##*:}; \
+	  echo "fuzz $$target ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## l2: L2, real containers on the local Docker engine, images built locally (never pulled)
+## The packages run side by side (their containers and networks carry their own run ids).
+l2: lab-images images
+	set -a; source scripts/lab/images.env; set +a; \
+	TESTCONTAINERS_RYUK_DISABLED=true scripts/gotest.sh -tags l2 -p 2 -v ./fixtures/outside/ ./harness/images/ ./cmd/egress/
+
+## l3: L3 and L4, the real-cluster layers: l3-kind and l3-istioctl
+## Privileged node containers need a runtime that can grant them: .ci/docker-up.sh sets one up
+## on hosts that lack CAP_SYS_RESOURCE.
+l3: l3-kind l3-istioctl
+
+## l3-kind: the harness's flow on one offline kind cluster, then make e2e-lab on it
+## A real kind cluster booted and torn down by the harness, with the outside world, CoreDNS
+## names and probes from an uninjected pod; on the cluster the flow keeps, an interrupted
+## second run and `make e2e-lab` (reusing it); then the sweep, and an interrupted run that
+## created its own cluster.
+l3-kind: lab-node-image images suite-bin
+	$(LAB_ENV); \
+	EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true \
+	  scripts/gotest.sh -tags l3 -p 1 -timeout 40m -run L3 -v ./fixtures/
+
+## l3-istioctl: istioctl validate/analyze on every rendered manifest and a broken one
+l3-istioctl: lab-node-image
+	$(LAB_ENV); scripts/gotest.sh -tags l3 -p 1 -run L3 -v ./scenarios/
+
+## test-l3: only the real-cluster layers (everything they need is built first)
 test-l3: deps l3
 
-## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium).
+## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium)
 browser:
 	scripts/gotest.sh -tags browser ./reports/
 
-## report: render the sign-off again from a saved Ginkgo JSON report.
-report:
-	$(GO) run ./reports/cmd/egress-report -in $(EGRESS_ARTIFACTS)/ginkgo-report.json -out $(EGRESS_ARTIFACTS)
-
-images:
-	scripts/build-echo-image.sh
-	$(GO) run ./cmd/egress images list
-
-## images-save: every image into one archive for an air-gapped machine (IMAGES_ARCHIVE).
-images-save:
-	$(GO) run ./cmd/egress images save $${IMAGES_ARCHIVE:-_out/images.tar}
-
-## images-load: the in-cluster client image into the kind cluster (no registry needed).
-images-load:
-	$(GO) run ./cmd/egress images load
-
-lab-images:
-	scripts/lab/build-images.sh
-
-scenarios:
-	$(GO) run ./cmd/egress scenarios
-
-manifests:
-	$(GO) run ./cmd/egress manifests $(MANIFESTS_DIR)
-
-## dry-run: the e2e tree (one container per scenario, one spec per probe) without a cluster,
-## then the upgrade tree (the same once per phase) for the CI upgrade job's pair of releases:
-## the previous supported minor's release → the default (harness/config/pins.go).
-UPGRADE_DRY_RUN_FROM ?= 1.30.0
-UPGRADE_DRY_RUN_TO ?= 1.31.1
-dry-run: suite-bin
-	mkdir -p _out
-	$(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run.log
-	tail -4 _out/dry-run.log
-	EGRESS_ARTIFACTS=$(abspath _out/dry-run-upgrade) EGRESS_ISTIO_VERSION=$(UPGRADE_DRY_RUN_FROM) EGRESS_ISTIO_UPGRADE_TO=$(UPGRADE_DRY_RUN_TO) \
-	  $(GINKGO) --dry-run -v $(SUITE_BIN) > _out/dry-run-upgrade.log
-	tail -4 _out/dry-run-upgrade.log
-	grep -q 'phase 3: workloads restarted on $(UPGRADE_DRY_RUN_TO)' _out/dry-run-upgrade.log
-
+## actionlint: lint the GitHub workflows
 actionlint:
 	$(GO) tool actionlint
 
-## clean: sweep every leftover of killed runs (containers, networks, kind clusters this suite
-## created, run namespaces and CoreDNS entries in other kind clusters), then local outputs.
-clean:
-	$(GO) run ./cmd/egress sweep
-	rm -rf _out $(SUITE_BIN)
+# Steps of the targets above (INTERNAL_TARGETS).
+
+suite-bin:
+	$(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
+
+config-check:
+	$(GO) run ./cmd/egress preflight -config-only
+
+upgrade-versions:
+	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
+	  echo "make e2e-upgrade needs ISTIO_FROM (the release installed first) and ISTIO_TO (the release the control plane is upgraded to, at most one minor later), e.g. make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1" >&2; \
+	  exit 2; \
+	fi
+	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight -config-only
+
+checks-beside:
+	nice -n 10 $(MAKE) --no-print-directory -j1 $(PREBUILT) \
+	  l3-istioctl fuzz browser dry-run scenarios manifests actionlint

@@ -19,8 +19,8 @@ const ClusterReady = "cluster ready"
 // way `make e2e` does, and keeps it until Ctrl-C/SIGTERM, then deletes it (unless
 // EGRESS_CLUSTER_KEEP=true). For poking at a cluster by hand, and for the sweep test.
 func clusterCmd(ctx context.Context, args []string, w io.Writer) error {
-	if len(args) == 0 || args[0] != "up" {
-		return fmt.Errorf("usage: egress cluster up")
+	if len(args) != 1 || args[0] != "up" {
+		return usageErrorf("the only subcommand is up, got %q", args)
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/egressconformance/iec/fixtures"
@@ -31,6 +32,13 @@ func imagesCmd(ctx context.Context, args []string, w io.Writer) error {
 	if len(args) > 0 {
 		sub = args[0]
 	}
+	bounds, ok := map[string][2]int{"list": {0, 0}, "save": {1, 1}, "load": {0, 1}}[sub]
+	if !ok {
+		return usageErrorf("unknown images command %q: use list, save FILE or load [CLUSTER]", sub)
+	}
+	if n := len(args) - 1; len(args) > 0 && (n < bounds[0] || n > bounds[1]) {
+		return usageErrorf("images %s takes %d to %d arguments, got %q", sub, bounds[0], bounds[1], args[1:])
+	}
 	switch sub {
 	case "list":
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -45,12 +53,18 @@ func imagesCmd(ctx context.Context, args []string, w io.Writer) error {
 		}
 		return tw.Flush()
 	case "save":
-		if len(args) < 2 {
-			return fmt.Errorf("usage: egress images save FILE.tar")
-		}
-		var refs []string
+		var refs, missing []string
 		for _, n := range roles {
 			refs = append(refs, n.Ref)
+			if ok, err := dockerx.ImagePresent(ctx, n.Ref); err != nil {
+				return err
+			} else if !ok {
+				missing = append(missing, fmt.Sprintf("%s (%s; setting %s)", n.Ref, n.Role, n.Env))
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("not saving %s: %d images are not present locally: %s: build or pull them first (make images, make lab-images), or point their settings at present ones",
+				args[1], len(missing), strings.Join(missing, ", "))
 		}
 		if err := images.SaveArchive(ctx, refs, args[1]); err != nil {
 			return err
@@ -72,5 +86,5 @@ func imagesCmd(ctx context.Context, args []string, w io.Writer) error {
 		fmt.Fprintf(w, "loaded %v into kind cluster %s\n", refs, name)
 		return nil
 	}
-	return fmt.Errorf("unknown images command %q: use list, save FILE or load [CLUSTER]", sub)
+	return usageErrorf("unknown images command %q: use list, save FILE or load [CLUSTER]", sub)
 }

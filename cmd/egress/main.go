@@ -1,86 +1,168 @@
 // Command egress is the suite's command line outside Ginkgo: list the catalog, render every
-// scenario's manifests, check prerequisites before a run, and sweep a killed run's leftovers.
+// scenario's manifests, check prerequisites before a run, judge a run's report and sweep a
+// killed run's leftovers. `egress help` lists the commands; `egress help CMD` explains one.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-const usage = `usage: egress <command>
+// command is one subcommand: what `help` shows and what runs it. run gets the arguments
+// after the command's name; a usageError from it exits 2 with the command's help.
+type command struct {
+	name, args, summary string
+	// help is the long text of `egress help NAME` (flags are listed by the command).
+	help string
+	run  func(ctx context.Context, args []string, out io.Writer) error
+}
 
-  scenarios            list every registered scenario: id, labels, source
-  manifests [DIR]      render every scenario's Istio config, one file per scenario and mode
-                       (default DIR: $MANIFESTS_DIR or _out/manifests)
-  preflight            check configuration, Docker and every image before anything is created
-  images [list]        every pinned image, its setting and whether it is present locally
-  images save FILE     all of them into one archive (for docker load on an air-gapped machine)
-  images load [NAME]   load the in-cluster client image into a kind cluster (no registry)
-  outside [-network N] run the hermetic outside world until Ctrl-C (removed on exit)
-  cluster up           create the run's kind cluster as make e2e does, until Ctrl-C
-  sweep [-run ID]      remove everything a killed run left: containers, networks, kind
-                       clusters, namespaces and CoreDNS entries carrying the suite's marks
-  lab-check REPORT     check a lab run's Ginkgo JSON report (make e2e-lab): nothing failed,
-                       a live data plane was judged, every probe passed (but for the skips a
-                       lab may have), and nothing of the run is left
-  capture-fixtures ARTIFACTS DIR
-                       refresh the parser test data in DIR from a lab run that kept its
-                       cluster (make capture-fixtures)
+func commands() []command {
+	return []command{
+		{"scenarios", "", "list every registered scenario: id, labels, source", "",
+			noArgs(func(_ context.Context, w io.Writer) error { return listScenarios(w) })},
+		{"manifests", "[DIR]", "render every scenario's Istio config, one file per scenario and mode",
+			"DIR defaults to $MANIFESTS_DIR, else _out/manifests.", manifestsCmd},
+		{"preflight", "[-config-only]", "check the configuration, Docker and every image before anything is created",
+			"-config-only checks the settings alone (no Docker, nothing built): make e2e runs it first.", preflightCmd},
+		{"images", "[list] | save FILE | load [CLUSTER]", "the pinned images: list them, save them into one archive, load the client image into kind",
+			"save writes every image into FILE for `docker load` on an air-gapped machine; it refuses, naming them, when some are not present locally.", imagesCmd},
+		{"outside", "[-network N]", "run the hermetic outside world until Ctrl-C (removed on exit)", "", outsideCmd},
+		{"cluster", "up", "create the run's kind cluster as make e2e does, until Ctrl-C", "", clusterCmd},
+		{"sweep", "[-run ID]", "remove what killed runs left: containers, networks, kind clusters, namespaces and CoreDNS entries carrying the suite's marks", "", sweepCmd},
+		{"verdict", "REPORT", "the verdict of a run's Ginkgo JSON report, as an exit code (see `egress help`)", "", verdictCmd},
+		{"lab-check", "REPORT", "check a lab run's Ginkgo JSON report (make e2e-lab): nothing failed, a live data plane judged, nothing left", "",
+			oneArg("REPORT", func(ctx context.Context, report string, w io.Writer) error {
+				return labCheck(ctx, report, w, runLeftovers)
+			})},
+		{"capture-fixtures", "ARTIFACTS DIR", "refresh the parser test data in DIR from a lab run that kept its cluster (make capture-fixtures)", "", captureCmd},
+	}
+}
 
-Configuration: EGRESS_* environment variables or an EGRESS_CONFIG file (see README.md).
+const exitCodes = `Exit codes (every command; make e2e prints the run's, see README.md):
+  0    passed / done
+  1    not conformant: a probe failed
+  2    bad usage or configuration (nothing was created)
+  3    environment or setup failure (Docker, images, cluster, Istio, teardown)
+  130  interrupted (Ctrl-C or SIGTERM)
 `
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "usage: egress <command> [arguments]   (egress help <command> for one)\n\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %s %s\n      %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprint(w, "\nConfiguration: EGRESS_* environment variables or an EGRESS_CONFIG file (README.md).\n\n", exitCodes)
+}
+
+func commandHelp(w io.Writer, c command) {
+	fmt.Fprintf(w, "usage: egress %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if c.help != "" {
+		fmt.Fprintf(w, "\n%s\n", c.help)
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command line, returning the exit code (exitcode.go).
+func run(ctx context.Context, args []string, out, errw io.Writer) int {
+	if len(args) == 0 {
+		usage(errw)
+		return ExitUsage
 	}
-	var err error
-	switch os.Args[1] {
-	case "scenarios":
-		err = listScenarios(os.Stdout)
-	case "manifests":
-		dir := os.Getenv("MANIFESTS_DIR")
-		if len(os.Args) > 2 {
-			dir = os.Args[2]
+	if isHelp(args[0]) {
+		if len(args) > 1 {
+			if c, ok := lookup(args[1]); ok {
+				commandHelp(out, c)
+				return ExitOK
+			}
+			fmt.Fprintf(errw, "egress help: unknown command %q\n\n", args[1])
+			usage(errw)
+			return ExitUsage
 		}
-		if dir == "" {
-			dir = "_out/manifests"
-		}
-		err = renderManifests(dir, os.Stdout)
-	case "preflight":
-		err = preflight(ctx, os.Stdout)
-	case "images":
-		err = imagesCmd(ctx, os.Args[2:], os.Stdout)
-	case "cluster":
-		err = clusterCmd(ctx, os.Args[2:], os.Stdout)
-	case "outside":
-		err = outsideCmd(ctx, os.Args[2:], os.Stdout)
-	case "sweep":
-		err = sweepCmd(ctx, os.Args[2:], os.Stdout)
-	case "lab-check":
-		if len(os.Args) != 3 {
-			fmt.Fprint(os.Stderr, usage)
-			os.Exit(2)
-		}
-		err = labCheck(ctx, os.Args[2], os.Stdout, runLeftovers)
-	case "capture-fixtures":
-		if len(os.Args) != 4 {
-			fmt.Fprint(os.Stderr, usage)
-			os.Exit(2)
-		}
-		err = captureFixtures(ctx, os.Args[2], os.Args[3], os.Getenv("EGRESS_ISTIOCTL"), os.Stdout)
-	default:
-		fmt.Fprintf(os.Stderr, "egress: unknown command %q\n\n%s", os.Args[1], usage)
-		os.Exit(2)
+		usage(out)
+		return ExitOK
 	}
+	c, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(errw, "egress: unknown command %q\n\n", args[0])
+		usage(errw)
+		return ExitUsage
+	}
+	for _, a := range args[1:] {
+		if isHelp(a) {
+			commandHelp(out, c)
+			return ExitOK
+		}
+	}
+	err := c.run(ctx, args[1:], out)
+	code := exitCode(ctx, err)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "egress %s: %v\n", os.Args[1], err)
-		os.Exit(1)
+		fmt.Fprintf(errw, "egress %s: %v\n", c.name, err)
+		if code == ExitUsage && isUsage(err) {
+			fmt.Fprintln(errw)
+			commandHelp(errw, c)
+		}
 	}
+	return code
+}
+
+func isHelp(a string) bool { return a == "help" || a == "-h" || a == "-help" || a == "--help" }
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// noArgs runs f when no argument was given; anything else is a usage error.
+func noArgs(f func(context.Context, io.Writer) error) func(context.Context, []string, io.Writer) error {
+	return func(ctx context.Context, args []string, w io.Writer) error {
+		if len(args) > 0 {
+			return usageErrorf("takes no arguments, got %q", args)
+		}
+		return f(ctx, w)
+	}
+}
+
+// oneArg runs f with the single argument named name.
+func oneArg(name string, f func(context.Context, string, io.Writer) error) func(context.Context, []string, io.Writer) error {
+	return func(ctx context.Context, args []string, w io.Writer) error {
+		if len(args) != 1 || len(args[0]) > 0 && args[0][0] == '-' {
+			return usageErrorf("needs exactly one %s, got %q", name, args)
+		}
+		return f(ctx, args[0], w)
+	}
+}
+
+func manifestsCmd(_ context.Context, args []string, w io.Writer) error {
+	dir := os.Getenv("MANIFESTS_DIR")
+	switch {
+	case len(args) == 1 && args[0] != "" && args[0][0] != '-':
+		dir = args[0]
+	case len(args) > 0:
+		return usageErrorf("takes at most one DIR, got %q", args)
+	}
+	if dir == "" {
+		dir = "_out/manifests"
+	}
+	return renderManifests(dir, w)
+}
+
+func captureCmd(ctx context.Context, args []string, w io.Writer) error {
+	if len(args) != 2 {
+		return usageErrorf("needs ARTIFACTS and DIR, got %q", args)
+	}
+	return captureFixtures(ctx, args[0], args[1], os.Getenv("EGRESS_ISTIOCTL"), w)
 }

@@ -25,7 +25,7 @@ const OutsideReady = "outside world ready"
 func outsideCmd(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("outside", flag.ContinueOnError)
 	network := fs.String("network", fixtures.KindNetwork, "Docker network to join (must exist)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config.FromEnv()

@@ -30,7 +30,7 @@ import (
 func sweepCmd(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	runID := fs.String("run", "", "sweep only this run's containers and networks")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var errs []error

@@ -19,6 +19,17 @@ func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
 	return l.Load(func(k string) string { return env[k] })
 }
 
+// fakeIstioctl is an executable file standing in for an istioctl (validation checks only
+// that the path is one).
+func fakeIstioctl(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "istioctl")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestDefaultsAreValid(t *testing.T) {
 	c, err := load(t, nil)
 	if err != nil {
@@ -59,6 +70,7 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 	os.WriteFile(notYAML, []byte("mode: [unclosed\n"), 0o600)
 	unknown := filepath.Join(dir, "unknown.yaml")
 	os.WriteFile(unknown, []byte("istio:\n  versoin: 1.31.1\n"), 0o600)
+	istioctl := fakeIstioctl(t)
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -74,7 +86,7 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 		{"unreadable file", map[string]string{"EGRESS_CONFIG": filepath.Join(dir, "missing.yaml")}, []string{"missing.yaml", "cannot be read", "EGRESS_CONFIG"}},
 		{"file not yaml", map[string]string{"EGRESS_CONFIG": notYAML}, []string{"bad.yaml", "not valid YAML"}},
 		{"unknown key in file", map[string]string{"EGRESS_CONFIG": unknown}, []string{`unknown setting "istio.versoin"`}},
-		{"tiny probe timeout", map[string]string{"EGRESS_INTERVAL_PROBE": "1s"}, []string{"EGRESS_INTERVAL_PROBE", "probe ≥ 6s"}},
+		{"tiny probe timeout", map[string]string{"EGRESS_INTERVAL_PROBE": "1s"}, []string{"EGRESS_INTERVAL_PROBE", "1s is out of range", "use 6s to 5m"}},
 		{"bad cluster name", map[string]string{"EGRESS_CLUSTER_NAME": "My_Cluster"}, []string{"EGRESS_CLUSTER_NAME", "not a valid kind cluster name"}},
 		{"malformed upgrade version", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "latest"},
 			[]string{"EGRESS_ISTIO_UPGRADE_TO (istio.upgradeTo)", "not a release version", "1.31.1"}},
@@ -84,16 +96,18 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 			[]string{"EGRESS_ISTIO_UPGRADE_TO", "1.30.2 is not later than istio.version 1.31.1"}},
 		{"upgrade across two minors", map[string]string{"EGRESS_ISTIO_VERSION": "1.29.4", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"},
 			[]string{"EGRESS_ISTIO_UPGRADE_TO", "from 1.29.4 to 1.31.1 skips 1.30:", "at most one minor earlier", "start from a 1.30 release", "1.29 → 1.30, 1.30 → 1.31"}},
-		{"upgrade across a major", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istioctl-2"},
-			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "1.32"}},
+		{"upgrade across a major", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "does not gate upgrades from 1.31 yet"}},
+		{"upgrade across a major from an older minor", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "gate a release of 1.31 instead"}},
 		{"unsupported upgrade target", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0"},
 			[]string{"EGRESS_ISTIO_UPGRADE_TO", "Istio 1.32.0 is not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIO_UPGRADE_ISTIOCTL"}},
 		{"one tag for both releases", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1", "EGRESS_ISTIO_TAG": "1.30.2-distroless"},
 			[]string{"EGRESS_ISTIO_TAG (istio.tag)", "both releases of the upgrade", "unset it"}},
 		{"upstream Envoy without a proxy", map[string]string{"EGRESS_ISTIO_UPSTREAM_ENVOY": "true", "EGRESS_ISTIO_CONTROL_PLANE_ONLY": "true"},
 			[]string{"EGRESS_ISTIO_UPSTREAM_ENVOY (istio.upstreamEnvoy)", "istio.controlPlaneOnly", "drop one of them"}},
-		{"no NetworkPolicy bound", map[string]string{"EGRESS_INTERVAL_NETWORK_POLICY": "0s"}, []string{"EGRESS_INTERVAL_NETWORK_POLICY", "networkPolicy must be > 0"}},
-		{"upgrade istioctl without upgrade", map[string]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istioctl"},
+		{"no NetworkPolicy bound", map[string]string{"EGRESS_INTERVAL_NETWORK_POLICY": "0s"}, []string{"EGRESS_INTERVAL_NETWORK_POLICY", "0s is out of range", "use 5s to 30m"}},
+		{"upgrade istioctl without upgrade", map[string]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
 			[]string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL (istio.upgradeIstioctl)", "only used by an upgrade", "EGRESS_ISTIO_UPGRADE_TO"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,7 +169,7 @@ func TestUpgradeSettings(t *testing.T) {
 	}{
 		{"previous minor to the default", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.0", "EGRESS_ISTIO_UPGRADE_TO": DefaultIstioVersion}},
 		{"a patch release", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.0", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"}},
-		{"to a pre-release with its own istioctl", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0-beta.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": "/opt/istio-1.32.0-beta.0/bin/istioctl"}},
+		{"to a pre-release with its own istioctl", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0-beta.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": fakeIstioctl(t)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := load(t, tc.env)

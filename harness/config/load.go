@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Loader binds the settings to a FlagSet and resolves the layers.
@@ -38,7 +35,7 @@ func (l *Loader) Load(getenv func(string) string) (Config, error) {
 	}
 	if path != "" {
 		if err := applyFile(&c, path); err != nil {
-			return Config{}, err
+			return Config{}, invalid(err)
 		}
 	}
 	var errs []error
@@ -58,8 +55,8 @@ func (l *Loader) Load(getenv func(string) string) (Config, error) {
 			}
 		}
 	})
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	if err := invalid(errs...); err != nil {
+		return Config{}, err
 	}
 	if c.RunID == "" {
 		c.RunID = NewRunID()
@@ -70,67 +67,52 @@ func (l *Loader) Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// LoadEnviron is Load from an environment given as KEY=VALUE entries (os.Environ()), which
+// also refuses EGRESS_* variables that name no setting (UnknownEnv), with everything else
+// that is wrong, in one message.
+func (l *Loader) LoadEnviron(environ []string) (Config, error) {
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	c, err := l.Load(func(k string) string { return env[k] })
+	if unknown := UnknownEnv(environ); len(unknown) > 0 {
+		return Config{}, invalid(append(unknown, err)...)
+	}
+	return c, err
+}
+
 // FromEnv loads with no flags: defaults → file → environment. For tools outside Ginkgo.
 func FromEnv() (Config, error) {
-	return NewLoader(flag.NewFlagSet("egress", flag.ContinueOnError)).Load(os.Getenv)
+	return NewLoader(flag.NewFlagSet("egress", flag.ContinueOnError)).LoadEnviron(os.Environ())
 }
 
-// applyFile reads a YAML file whose keys are the settings' keys (nested maps), through the
-// same setters as the environment, so a bad value reads the same wherever it came from.
-func applyFile(c *Config, path string) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("config file %s cannot be read (%v): fix the path in %s or -egress.config", path, err, FileEnv)
-	}
-	var tree map[string]any
-	if err := yaml.Unmarshal(raw, &tree); err != nil {
-		return fmt.Errorf("config file %s is not valid YAML: %v", path, err)
-	}
-	flat := map[string]string{}
-	flatten("", tree, flat)
-	byKey := map[string]Setting{}
-	for _, s := range Settings {
-		byKey[s.Key] = s
-	}
-	keys := make([]string, 0, len(flat))
-	for k := range flat {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var errs []error
-	for _, k := range keys {
-		s, ok := byKey[k]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown setting %q: see the configuration table in README.md", path, k))
-			continue
-		}
-		if err := s.set(c, flat[k]); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s: %w", path, k, err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
-	}
-	return nil
+// InvalidError is a configuration that cannot run, with every problem found (each naming the
+// setting, the bad value and the fix). Commands exit 2 on it (bad usage or configuration).
+type InvalidError struct{ Problems []error }
+
+func (e *InvalidError) Error() string {
+	return "invalid configuration:\n" + errors.Join(e.Problems...).Error()
 }
 
-func flatten(prefix string, v any, out map[string]string) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, vv := range t {
-			key := k
-			if prefix != "" {
-				key = prefix + "." + k
-			}
-			flatten(key, vv, out)
+func (e *InvalidError) Unwrap() []error { return e.Problems }
+
+// invalid is nil without problems, else an *InvalidError; nested ones are flattened.
+func invalid(problems ...error) error {
+	var flat []error
+	for _, p := range problems {
+		var ie *InvalidError
+		switch {
+		case p == nil:
+		case errors.As(p, &ie):
+			flat = append(flat, ie.Problems...)
+		default:
+			flat = append(flat, p)
 		}
-	case nil:
-		out[prefix] = ""
-	case string:
-		out[prefix] = t
-	case float64:
-		out[prefix] = strings.TrimSuffix(fmt.Sprintf("%f", t), ".000000")
-	default:
-		out[prefix] = fmt.Sprint(t)
 	}
+	if len(flat) == 0 {
+		return nil
+	}
+	return &InvalidError{Problems: flat}
 }

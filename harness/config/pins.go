@@ -37,3 +37,10 @@ const (
 
 // IstioReleaseBaseURL serves the official istioctl release archives and their .sha256 files.
 const IstioReleaseBaseURL = "https://github.com/istio/istio/releases/download"
+
+// NewestKnownIstioPatch is the newest patch release of a supported minor that the suite knows
+// of (the Istio API modules published for it: istio.io/api v1.30.8, v1.31.4 on 2026-12-01).
+// A later patch of that minor is refused unless its istioctl is given, because the release
+// archive to download cannot exist yet (1.31.999 is a typo, not a release). A minor missing
+// here has no such bound.
+var NewestKnownIstioPatch = map[string]int{"1.30": 8, "1.31": 4}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,7 +11,11 @@ import (
 	"github.com/egressconformance/iec/harness/version"
 )
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var (
+	dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	// imageTag is the OCI distribution spec's tag grammar.
+	imageTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+)
 
 // Validate checks every setting and returns all problems at once, each naming the setting
 // (YAML key and environment variable) and the fix.
@@ -36,9 +39,8 @@ func (c Config) Validate() error {
 	if !dnsLabel.MatchString(c.Cluster.Name) || len(c.Cluster.Name) > 40 {
 		bad("cluster.name", "%q is not a valid kind cluster name: use lowercase letters, digits and '-', at most 40", c.Cluster.Name)
 	}
-	if v, err := version.Parse(c.Istio.Version); err != nil {
-		bad("istio.version", "%v", err)
-	} else if !slices.Contains(SupportedIstioMinors, v.MinorString()) && c.Istio.Istioctl == "" {
+	if v, ok := c.checkRelease(bad, "istio.version", c.Istio.Version, c.Istio.Istioctl != ""); ok &&
+		!slices.Contains(SupportedIstioMinors, v.MinorString()) && c.Istio.Istioctl == "" {
 		bad("istio.version", "Istio %s is not supported: use a release of %s (or give your own istioctl with EGRESS_ISTIOCTL to try another)",
 			c.Istio.Version, strings.Join(SupportedIstioMinors, ", "))
 	}
@@ -62,39 +64,28 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Istio.Hub != "" {
-		if _, err := reference.ParseNormalizedNamed(c.Istio.Hub + "/pilot"); err != nil {
-			bad("istio.hub", "%q is not a registry/repository prefix such as docker.io/istio", c.Istio.Hub)
+		if _, err := reference.ParseNormalizedNamed(c.Istio.Hub + "/pilot"); err != nil || strings.Contains(c.Istio.Hub, "://") {
+			bad("istio.hub", "%q is not a registry/repository prefix such as docker.io/istio (no scheme, no trailing /, no tag)", c.Istio.Hub)
 		}
 	}
-	iv := c.Intervals
-	for _, d := range []struct {
-		key string
-		ok  bool
-	}{
-		{"intervals.setup", iv.Setup > 0},
-		{"intervals.propagation", iv.Propagation > 0},
-		{"intervals.poll", iv.Poll > 0 && iv.Poll < iv.Propagation},
-		{"intervals.negativeWindow", iv.NegativeWindow > 0},
-		{"intervals.networkPolicy", iv.NetworkPolicy > 0},
-		{"intervals.probe", iv.Probe >= 6e9},
-	} {
-		if !d.ok {
-			bad(d.key, "out of range: setup, propagation, negativeWindow and networkPolicy must be > 0, poll < propagation, probe ≥ 6s (scenarios wait on /delay/5)")
-		}
+	if c.Istio.Tag != "" && !imageTag.MatchString(c.Istio.Tag) {
+		bad("istio.tag", "%q is not an image tag: use letters, digits, '_', '.' and '-' (at most 128, not starting with '.' or '-'), such as 1.31.1 or 1.31.1-distroless", c.Istio.Tag)
 	}
+	c.Intervals.validate(bad)
 	if c.Converge < 1 || c.Converge > 20 {
 		bad("converge", "%d consecutive passes is out of range: use 1 to 20", c.Converge)
 	}
 	if c.ArtifactsDir == "" {
 		bad("artifactsDir", "empty: give a directory for reports and evidence")
 	}
-	if c.EvidenceMaxBytes < 1<<16 || c.EvidenceMaxDumps < 0 {
-		bad("evidenceMaxBytes", "evidence caps out of range: evidenceMaxBytes ≥ 65536, evidenceMaxDumps ≥ 0")
+	if c.EvidenceMaxBytes < 1<<16 || c.EvidenceMaxBytes > 1<<30 {
+		bad("evidenceMaxBytes", "%d bytes is out of range: use 65536 (64 KiB) to 1073741824 (1 GiB)", c.EvidenceMaxBytes)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("invalid configuration:\n%w", err)
+	if c.EvidenceMaxDumps < 0 || c.EvidenceMaxDumps > 1000 {
+		bad("evidenceMaxDumps", "%d is out of range: use 0 (no full dump) to 1000", c.EvidenceMaxDumps)
 	}
-	return nil
+	c.checkPaths(bad)
+	return invalid(errs...)
 }
 
 // Image returns the reference to use for a role's image: an individual override wins;
@@ -149,9 +140,8 @@ func (c Config) validateUpgrade(bad func(key, format string, a ...any)) {
 		}
 		return
 	}
-	to, err := version.Parse(c.Istio.UpgradeTo)
-	if err != nil {
-		bad("istio.upgradeTo", "%v", err)
+	to, ok := c.checkRelease(bad, "istio.upgradeTo", c.Istio.UpgradeTo, c.Istio.UpgradeIstioctl != "")
+	if !ok {
 		return
 	}
 	if !slices.Contains(SupportedIstioMinors, to.MinorString()) && c.Istio.UpgradeIstioctl == "" {
@@ -164,8 +154,8 @@ func (c Config) validateUpgrade(bad func(key, format string, a ...any)) {
 			bad("istio.upgradeTo", "%s is not later than istio.version %s (EGRESS_ISTIO_VERSION): the gate installs istio.version and upgrades it to istio.upgradeTo: give a later release, or unset istio.upgradeTo for a run without upgrade",
 				c.Istio.UpgradeTo, c.Istio.Version)
 		case to.Major != from.Major:
-			bad("istio.upgradeTo", "an upgrade from %s to %s changes the major release: an in-place upgrade is supported from at most one minor earlier: gate a release of %d.%d instead",
-				c.Istio.Version, c.Istio.UpgradeTo, from.Major, from.Minor+1)
+			bad("istio.upgradeTo", "an upgrade from %s to %s changes the major release: an in-place upgrade is supported from at most one minor earlier, within a major: %s",
+				c.Istio.Version, c.Istio.UpgradeTo, nextSupported(from))
 		case to.Minor-from.Minor > 1:
 			var skipped []string
 			for m := from.Minor + 1; m < to.Minor; m++ {
@@ -187,4 +177,13 @@ func minorSteps(from, to version.Version) string {
 		steps = append(steps, fmt.Sprintf("%d.%d → %d.%d", from.Major, m, from.Major, m+1))
 	}
 	return strings.Join(steps, ", ")
+}
+
+// nextSupported says which upgrade from `from` the suite can gate instead of a major one.
+func nextSupported(from version.Version) string {
+	next := fmt.Sprintf("%d.%d", from.Major, from.Minor+1)
+	if slices.Contains(SupportedIstioMinors, next) {
+		return "gate a release of " + next + " instead"
+	}
+	return "the suite does not gate upgrades from " + from.MinorString() + " yet (it supports " + strings.Join(SupportedIstioMinors, ", ") + ")"
 }

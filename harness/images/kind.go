@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/moby/moby/client"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
@@ -54,15 +55,22 @@ func LoadIntoKind(ctx context.Context, clusterName string, refs []string) error 
 // SaveArchive writes local images into one `docker save` archive, for `docker load` or
 // `kind load image-archive` on a machine without registry access.
 func SaveArchive(ctx context.Context, refs []string, path string) error {
-	f, err := os.Create(path)
+	// Written beside path and renamed when complete: a failed save leaves no archive (an
+	// empty or cut one would fail only on the air-gapped machine, at docker load).
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", path, err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
 	defer f.Close()
 	if err := streamSave(ctx, refs, func(r io.Reader) error { _, err := io.Copy(f, r); return err }); err != nil {
 		return fmt.Errorf("saving %v to %s: %w", refs, path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
 }
 
 func localImageID(ctx context.Context, ref string) (string, error) {

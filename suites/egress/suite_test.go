@@ -39,7 +39,7 @@ func TestEgressConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	suiteCfg, reporterCfg := GinkgoConfiguration()
 	suiteCfg.Timeout = 2 * time.Hour
-	loaded, loadErr = loader.Load(os.Getenv)
+	loaded, loadErr = loader.LoadEnviron(os.Environ())
 	switch {
 	case loadErr == nil && loaded.Upgrading():
 		if suiteCfg.ParallelTotal > 1 {

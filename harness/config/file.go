@@ -1,0 +1,96 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// applyFile reads a YAML file whose keys are the settings' keys (nested maps), through the
+// same setters as the environment, so a bad value reads the same wherever it came from.
+// Values are taken as written: `version: 1.30` is "1.30" (a full release is then asked
+// for), never the float 1.3. A key given twice, or one no setting has, is an error naming
+// its line, since the last of two silently winning is how typos go unnoticed.
+func applyFile(c *Config, path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file %s cannot be read (%v): fix the path in %s or -egress.config", path, err, FileEnv)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("config file %s is not valid YAML: %v", path, err)
+	}
+	flat := map[string]scalar{}
+	var errs []error
+	if len(doc.Content) > 0 {
+		errs = flattenNode(path, "", doc.Content[0], flat)
+	}
+	byKey := map[string]Setting{}
+	var known []string
+	for _, s := range Settings {
+		byKey[s.Key] = s
+		known = append(known, s.Key)
+	}
+	keys := make([]string, 0, len(flat))
+	for k := range flat {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := flat[k]
+		s, ok := byKey[k]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q%s: see the configuration table in README.md", path, v.line, k, didYouMean(k, known)))
+			continue
+		}
+		if err := s.set(c, v.text); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", path, v.line, k, err))
+		}
+	}
+	return invalid(errs...)
+}
+
+// scalar is one leaf of the file: its text as written and its line.
+type scalar struct {
+	text string
+	line int
+}
+
+func flattenNode(path, prefix string, n *yaml.Node, out map[string]scalar) []error {
+	switch n.Kind {
+	case yaml.MappingNode:
+		var errs []error
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if first, dup := seen[k.Value]; dup {
+				errs = append(errs, fmt.Errorf("%s:%d: %q is given twice (first at line %d): keep one", path, k.Line, join(prefix, k.Value), first))
+				continue
+			}
+			seen[k.Value] = k.Line
+			errs = append(errs, flattenNode(path, join(prefix, k.Value), v, out)...)
+		}
+		return errs
+	case yaml.ScalarNode:
+		text := n.Value
+		if n.Tag == "!!null" {
+			text = ""
+		}
+		out[prefix] = scalar{text, n.Line}
+		return nil
+	case yaml.AliasNode:
+		return flattenNode(path, prefix, n.Alias, out)
+	default:
+		return []error{fmt.Errorf("%s:%d: %s: a list is not a value any setting takes: give a single value", path, n.Line, strings.TrimPrefix(prefix, "."))}
+	}
+}
+
+func join(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
+}
