@@ -26,6 +26,12 @@ func clusterCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	log := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	release, err := fixtures.Claim(cfg, cfg.Cluster.Name, log)
+	if err != nil {
+		return err
+	}
+	defer release(ctx)
 	spec, err := fixtures.ClusterSpec(cfg)
 	if err != nil {
 		return err

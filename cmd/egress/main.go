@@ -33,7 +33,8 @@ func commands() []command {
 			"save writes every image into FILE for `docker load` on an air-gapped machine; it refuses, naming them, when some are not present locally.", imagesCmd},
 		{"outside", "[-network N]", "run the hermetic outside world until Ctrl-C (removed on exit)", "", outsideCmd},
 		{"cluster", "up", "create the run's kind cluster as make e2e does, until Ctrl-C", "", clusterCmd},
-		{"sweep", "[-run ID]", "remove what killed runs left: containers, networks, kind clusters, namespaces and CoreDNS entries carrying the suite's marks", "", sweepCmd},
+		{"sweep", "[-run ID] [-dry-run] [-include-live]", "remove what runs that are gone left: containers, networks, kind clusters, namespaces, CoreDNS entries, leases",
+			"A run holds a lease while it lives (EGRESS_LEASE_DIR); what a live run owns is kept and named, unless -include-live.\n-run ID: only that run's containers and networks. -dry-run: say what would be removed.", sweepCmd},
 		{"verdict", "REPORT", "the verdict of a run's Ginkgo JSON report, as an exit code (see `egress help`)", "", verdictCmd},
 		{"lab-check", "REPORT", "check a lab run's Ginkgo JSON report (make e2e-lab): nothing failed, a live data plane judged, nothing left", "",
 			oneArg("REPORT", func(ctx context.Context, report string, w io.Writer) error {

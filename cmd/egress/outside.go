@@ -32,6 +32,11 @@ func outsideCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	release, err := fixtures.Claim(cfg, "", func(string, ...any) {})
+	if err != nil {
+		return err
+	}
+	defer release(ctx)
 	disabled, why := container.ChooseReaper(ctx, dockerx.ImagePresent)
 	fmt.Fprintf(w, "run %s: testcontainers reaper disabled=%v (%s)\n", cfg.RunID, disabled, why)
 	ca, err := pki.NewCA("egress-conformance run "+cfg.RunID, 24*time.Hour)

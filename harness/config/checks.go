@@ -110,9 +110,11 @@ func (c Config) checkPaths(bad func(key, format string, a ...any)) {
 			}
 		}
 	}
-	if c.ArtifactsDir != "" {
-		if err := writableDir(c.ArtifactsDir); err != nil {
-			bad("artifactsDir", "%v: give a directory this user can write to", err)
+	for _, d := range []struct{ key, dir string }{{"artifactsDir", c.ArtifactsDir}, {"leaseDir", c.LeaseDir}} {
+		if d.dir == "" {
+			bad(d.key, "empty: give a directory")
+		} else if err := writableDir(d.dir); err != nil {
+			bad(d.key, "%v: give a directory this user can write to", err)
 		}
 	}
 }

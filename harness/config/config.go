@@ -37,6 +37,9 @@ type Config struct {
 	// scenarios get a full dump in one run.
 	EvidenceMaxBytes int64 `json:"evidenceMaxBytes"`
 	EvidenceMaxDumps int   `json:"evidenceMaxDumps"`
+	// LeaseDir holds the leases of the runs on this host (harness/lease): shared by all of
+	// them, so that none removes what a live one owns.
+	LeaseDir string `json:"leaseDir"`
 }
 
 // Cluster says which kind cluster to use.
@@ -134,6 +137,7 @@ func Default() Config {
 		ArtifactsDir:     "_out/artifacts",
 		EvidenceMaxBytes: 8 << 20,
 		EvidenceMaxDumps: 5,
+		LeaseDir:         DefaultLeaseDir(),
 	}
 }
 

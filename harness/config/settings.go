@@ -142,10 +142,17 @@ var Settings = []Setting{
 		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),
 	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failing scenarios get a full evidence dump",
 		func(c *Config) *int { return &c.EvidenceMaxDumps }),
+	str("leaseDir", "EGRESS_LEASE_DIR", "where the runs of this host keep their leases (what a live run owns is never swept)",
+		func(c *Config) *string { return &c.LeaseDir }),
 }
 
 // FileEnv names the optional YAML config file.
 const FileEnv = "EGRESS_CONFIG"
+
+// DefaultLeaseDir is shared by every user's runs on this host, like /tmp itself.
+func DefaultLeaseDir() string {
+	return filepath.Join(os.TempDir(), "egress-conformance", "leases")
+}
 
 func defaultCacheDir() string {
 	if d, err := os.UserCacheDir(); err == nil {

@@ -75,9 +75,6 @@ func (c Config) Validate() error {
 	if c.Converge < 1 || c.Converge > 20 {
 		bad("converge", "%d consecutive passes is out of range: use 1 to 20", c.Converge)
 	}
-	if c.ArtifactsDir == "" {
-		bad("artifactsDir", "empty: give a directory for reports and evidence")
-	}
 	if c.EvidenceMaxBytes < 1<<16 || c.EvidenceMaxBytes > 1<<30 {
 		bad("evidenceMaxBytes", "%d bytes is out of range: use 65536 (64 KiB) to 1073741824 (1 GiB)", c.EvidenceMaxBytes)
 	}

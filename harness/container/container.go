@@ -8,18 +8,30 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/testcontainers/testcontainers-go"
 	tcexec "github.com/testcontainers/testcontainers-go/exec"
+
+	"github.com/egressconformance/iec/harness/lease"
 )
 
 // RunLabel marks every container, network and namespace a run creates, so leftovers of a
 // killed run can be swept (`make clean`).
+// HostLabel and PIDLabel say which process of which host made a container (the run's lease,
+// harness/lease, says whether it still lives).
 const (
 	RunLabel  = "egress-conformance/run"
 	RoleLabel = "egress-conformance/role"
+	HostLabel = "egress-conformance/host"
+	PIDLabel  = "egress-conformance/pid"
 )
+
+// OwnerLabels are the labels of a container or network this process makes for run runID.
+func OwnerLabels(runID string) map[string]string {
+	return map[string]string{RunLabel: runID, HostLabel: lease.Host(), PIDLabel: strconv.Itoa(os.Getpid())}
+}
 
 // ReaperEnv is testcontainers' switch for its Ryuk reaper.
 const ReaperEnv = "TESTCONTAINERS_RYUK_DISABLED"
