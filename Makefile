@@ -27,7 +27,7 @@ export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS
 INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
 .PHONY: help e2e e2e-upgrade test clean scenarios manifests report dry-run images images-save images-load \
   lab-images lab-node-image e2e-lab capture-fixtures \
-  deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser actionlint $(INTERNAL_TARGETS)
+  deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
 ##@ Running the suite
 
@@ -213,6 +213,12 @@ test-l3: deps l3
 ## browser: the HTML sign-off report rendered by headless Chromium (Debian's chromium)
 browser:
 	scripts/gotest.sh -tags browser ./reports/
+
+## pristine: .ci/run's install steps in a fresh container from the lab's Debian base
+## (scripts/pristine.sh, ~2 min of Debian downloads): a CI machine that already had a tool
+## cannot hide a missing install step. .ci/run runs it as a phase of its own.
+pristine: lab-images
+	scripts/pristine.sh
 
 ## actionlint: lint the GitHub workflows
 actionlint:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure a Docker daemon answers, for CI machines where nothing starts one (PID 1 is not
 # systemd) and where privileged containers need help. Callable alone: bash .ci/docker-up.sh
+# (--deps: install the packages only, start nothing).
 #
 # 1. If `docker info` fails: install Debian's docker.io (+ iptables) when dockerd is missing,
 #    start dockerd in the background (log: $EGRESS_CI_STATE_DIR/dockerd.log) and wait up to
@@ -183,13 +184,7 @@ ensure_daemon() {
 		wait_for_docker || die "dockerd pid ${pid} does not answer on ${sock}; look at its log"
 		return 0
 	fi
-	local -a missing=()
-	command -v docker >/dev/null || missing+=(docker.io)
-	command -v dockerd >/dev/null || missing+=(docker.io)
-	command -v iptables >/dev/null || missing+=(iptables)
-	if ((${#missing[@]})); then
-		mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-		apt_install "${missing[@]}"
+	if install_docker; then
 		docker_answers && return 0 # a package script may have started it
 	fi
 	start_dockerd "$sock"
@@ -294,9 +289,24 @@ probe_privileged() {
 	docker rm -f "$name" >/dev/null 2>&1 || true
 }
 
+# install_docker: Debian's docker.io and iptables when missing; true when it installed them.
+install_docker() {
+	local -a missing=()
+	command -v docker >/dev/null || missing+=(docker.io)
+	command -v dockerd >/dev/null || missing+=(docker.io)
+	command -v iptables >/dev/null || missing+=(iptables)
+	((${#missing[@]})) || return 1
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	apt_install "${missing[@]}"
+}
+
 main() {
 	case ${1:-} in
 	"") ;;
+	--deps) # the packages only, nothing started (.ci/run --deps)
+		install_docker || true
+		command -v jq >/dev/null || apt_install jq
+		exit 0 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac

@@ -215,13 +215,18 @@ make_base_rootfs() { # dir mirror logfile
 	' sh "$dir"
 }
 
-build_base() { # hash mirror
-	local hash=$1 mirror=$2 old logf
-	# debootstrap and the keyring it verifies the mirror with, from Debian's packages when missing.
+# install_deps: debootstrap and the keyring it verifies the mirror with, from Debian's
+# packages when missing (--deps runs only this).
+install_deps() {
 	local -a need=()
 	command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || need+=(debootstrap)
 	[[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || need+=(debian-archive-keyring)
 	((${#need[@]} == 0)) || apt_install "${need[@]}"
+}
+
+build_base() { # hash mirror
+	local hash=$1 mirror=$2 old logf
+	install_deps
 	old=$(image_id "$BASE_TAG")
 	ROOTFS=$(mktemp -d "${TMPDIR:-/var/tmp}/egress-lab-rootfs.XXXXXX")
 	logf=$(mktemp "${TMPDIR:-/tmp}/egress-lab-debootstrap.XXXXXX.log")
@@ -296,6 +301,7 @@ main() {
 	case ${1:-} in
 	"") ;;
 	--print-env) print_env; exit 0 ;;
+	--deps) install_deps; exit 0 ;;
 	--force) FORCE=1 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;

