@@ -27,7 +27,7 @@ func clusterCmd(ctx context.Context, args []string, w io.Writer) error {
 		return err
 	}
 	log := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
-	release, err := fixtures.Claim(cfg, cfg.Cluster.Name, log)
+	release, err := fixtures.Claim(cfg, cfg.Cluster.Name, "", log)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func outsideCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	release, err := fixtures.Claim(cfg, "", func(string, ...any) {})
+	release, err := fixtures.Claim(cfg, "", "", func(string, ...any) {})
 	if err != nil {
 		return err
 	}

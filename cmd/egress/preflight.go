@@ -45,6 +45,9 @@ func preflightCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err := cluster.Preflight(ctx, spec); err != nil {
 		return err
 	}
+	if err := fixtures.ArtifactsFree(cfg.LeaseDir, cfg.ArtifactsDir); err != nil {
+		return err
+	}
 	removed, err := artifacts.Prepare(cfg.ArtifactsDir)
 	if err != nil {
 		return err

@@ -26,7 +26,9 @@ type Record struct {
 	Host  string `json:"host"`
 	PID   int    `json:"pid"`
 	// Cluster is the kind cluster the run uses ("" before it chose one, or none).
-	Cluster   string    `json:"cluster,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
+	// Artifacts is the absolute path of the folder the run writes its reports to ("": none).
+	Artifacts string    `json:"artifacts,omitempty"`
 	Started   time.Time `json:"started"`
 	Heartbeat time.Time `json:"heartbeat"`
 }
@@ -61,7 +63,7 @@ func Host() string {
 // Acquire takes the lease of run runID in dir (created, writable by every user, when
 // missing) and renews its heartbeat every interval until Release. It fails when a live
 // process holds that run id already.
-func Acquire(dir, runID, cluster string, every time.Duration) (*Lease, error) {
+func Acquire(dir, runID, cluster, artifacts string, every time.Duration) (*Lease, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, fmt.Errorf("creating the lease directory %s: %w: set EGRESS_LEASE_DIR to a directory every run on this host can write", dir, err)
 	}
@@ -77,7 +79,7 @@ func Acquire(dir, runID, cluster string, every time.Duration) (*Lease, error) {
 	}
 	now := time.Now().UTC()
 	l := &Lease{dir: dir, lock: f, stop: make(chan struct{}), done: make(chan struct{}),
-		rec: Record{RunID: runID, Host: Host(), PID: os.Getpid(), Cluster: cluster, Started: now, Heartbeat: now}}
+		rec: Record{RunID: runID, Host: Host(), PID: os.Getpid(), Cluster: cluster, Artifacts: artifacts, Started: now, Heartbeat: now}}
 	if err := l.write(); err != nil {
 		l.unlock()
 		return nil, err

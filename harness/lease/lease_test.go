@@ -12,7 +12,7 @@ import (
 // A process that holds a lease (TestMain's helper mode): it prints "held" and waits.
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("LEASE_TEST_HOLD"); dir != "" {
-		if _, err := Acquire(dir, "held-by-child", "kind-x", 20*time.Millisecond); err != nil {
+		if _, err := Acquire(dir, "held-by-child", "kind-x", "", 20*time.Millisecond); err != nil {
 			os.Stdout.WriteString("error: " + err.Error() + "\n")
 			os.Exit(1)
 		}
@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 
 func TestALeaseIsLiveWhileHeldAndNotAfter(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Acquire(dir, "r1", "", 10*time.Millisecond)
+	l, err := Acquire(dir, "r1", "", "/a", 10*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestALeaseIsLiveWhileHeldAndNotAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, live, err := Live(dir, "r1")
-	if err != nil || !live || rec.Cluster != "kind-a" || rec.PID != os.Getpid() || rec.Host != Host() {
+	if err != nil || !live || rec.Cluster != "kind-a" || rec.Artifacts != "/a" || rec.PID != os.Getpid() || rec.Host != Host() {
 		t.Fatalf("Live = %+v %v %v", rec, live, err)
 	}
 	first := rec.Heartbeat
@@ -44,7 +44,7 @@ func TestALeaseIsLiveWhileHeldAndNotAfter(t *testing.T) {
 	if !rec.Heartbeat.After(first) {
 		t.Errorf("the heartbeat was not renewed: %v", rec.Heartbeat)
 	}
-	if _, err := Acquire(dir, "r1", "", time.Second); err == nil || !strings.Contains(err.Error(), "in use by a live run r1") {
+	if _, err := Acquire(dir, "r1", "", "", time.Second); err == nil || !strings.Contains(err.Error(), "in use by a live run r1") {
 		t.Errorf("a second holder of r1: %v", err)
 	}
 	if runs, err := LiveRuns(dir); err != nil || len(runs) != 1 || runs[0].RunID != "r1" {
