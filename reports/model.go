@@ -460,8 +460,8 @@ type Run struct {
 
 // propertyOrder puts the sign-off's most important properties first; others follow by key.
 var propertyOrder = []string{
-	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "kind-node-image", "mode", "data-plane", "proxy",
-	"image-curl", "image-squid", "image-echo", "run-id", "cluster", "cluster-created", "cluster-kept",
+	"istio-version", "istio-upgrade-to", "istio-hub", "istio-tag", "istioctl", "kind-node-image", "kubernetes-version", "mode", "data-plane", "proxy",
+	"image-curl", "image-squid", "image-echo", "suite-commit", "run-id", "cluster", "cluster-created", "cluster-kept",
 }
 
 // PropertyTitle is the human name of a property key.
@@ -477,6 +477,12 @@ func PropertyTitle(key string) string {
 		return "Istio image tag"
 	case "kind-node-image":
 		return "Kubernetes (kind node image)"
+	case "kubernetes-version":
+		return "Kubernetes (the API server's version)"
+	case "istioctl":
+		return "istioctl that installed Istio"
+	case "suite-commit":
+		return "Suite commit"
 	case "mode":
 		return "Mode"
 	case "data-plane":
