@@ -101,23 +101,6 @@ type Scenario struct {
 // Location is where the scenario is declared, so failures point at its own file.
 func (s Scenario) Location() (file string, line int) { return s.file, s.line }
 
-// NeedsDataPlane reports whether any probe runs from a sidecar or reads an Envoy.
-func (s Scenario) NeedsDataPlane() bool {
-	if s.Requires.Gateway {
-		return true
-	}
-	for _, p := range s.Probes {
-		if p.From.Injected() {
-			return true
-		}
-		n := p.Expect.Needs()
-		if n.SidecarLog || n.GatewayLog || len(n.Counters) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // HasLabel reports whether the scenario carries l.
 func (s Scenario) HasLabel(l Label) bool {
 	for _, x := range s.Labels {

@@ -19,9 +19,6 @@ type Setting struct {
 	set  func(*Config, string) error
 }
 
-// Get renders the setting's current value.
-func (s Setting) Get(c *Config) string { return s.get(c) }
-
 func str(key, env, help string, p func(*Config) *string) Setting {
 	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
 		get: func(c *Config) string { return *p(c) },

@@ -12,7 +12,6 @@ import (
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/testcontainers/testcontainers-go"
-	tcexec "github.com/testcontainers/testcontainers-go/exec"
 
 	"github.com/egressconformance/iec/harness/lease"
 )
@@ -59,20 +58,6 @@ func ChooseReaper(ctx context.Context, imagePresent func(ctx context.Context, re
 type ExecResult struct {
 	Stdout, Stderr []byte
 	ExitCode       int
-}
-
-// Exec runs cmd in c and separates stdout from stderr (Docker multiplexes them).
-func Exec(ctx context.Context, c testcontainers.Container, cmd ...string) (ExecResult, error) {
-	code, r, err := c.Exec(ctx, cmd, tcexec.Multiplexed())
-	if err != nil {
-		return ExecResult{}, fmt.Errorf("exec %q in container %s: %w", cmd, c.GetContainerID()[:12], err)
-	}
-	// Multiplexed() strips Docker's stream headers and merges stdout and stderr.
-	out, err := io.ReadAll(r)
-	if err != nil {
-		return ExecResult{}, fmt.Errorf("reading output of %q: %w", cmd, err)
-	}
-	return ExecResult{Stdout: out, ExitCode: code}, nil
 }
 
 // ExecSplit runs cmd and keeps stdout and stderr apart (for curl: -w JSON on stdout,

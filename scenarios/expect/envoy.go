@@ -187,11 +187,6 @@ func CounterDelta(p fixtures.ProxyRef, name string, want uint64) Expectation {
 		}}
 }
 
-// CounterKey is how the runner stores a counter's readings in Observation.Counters.
-func CounterKey(p fixtures.ProxyRef, renderedName string) string {
-	return string(p) + "/" + renderedName
-}
-
 // BlackHoleRoute matches the sidecar's line for plain HTTP to a host outside its registry
 // under REGISTRY_ONLY. The docs ("Change to the blocking-by-default policy") and Istio's
 // metrics (destination_service_name="BlackHoleCluster") call it the BlackHole cluster, but no
