@@ -227,53 +227,21 @@ func listNetworks(ctx context.Context, c *client.Client, host, key, value string
 // other failures are collected and returned together, after everything removable was removed.
 // An empty value matches any value of key, which sweeps all runs: pass the run ID to sweep one.
 func RemoveByLabel(ctx context.Context, key, value string) (removed []string, err error) {
-	if key == "" {
-		return nil, errors.New("RemoveByLabel: empty label key: pass the run label, e.g. egress-conformance/run")
-	}
-	c, host, err := newClient()
+	objs, err := ListLabelled(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
-
-	cs, err := listContainers(ctx, c, host, key, value)
-	if err != nil {
-		return nil, err
-	}
-	var errs []error
-	for _, x := range cs {
-		_, err := c.ContainerRemove(ctx, x.id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-		switch {
-		case err == nil:
-			removed = append(removed, "container/"+x.name)
-		case cerrdefs.IsNotFound(err):
-		case isUnreachable(ctx, err):
-			return removed, unreachable(host, err)
-		default:
-			errs = append(errs, fmt.Errorf("removing container %s: %s", x.name, oneLine(err)))
+	var match []Labelled
+	for _, o := range objs {
+		if value == "" || o.Labels[key] == value {
+			match = append(match, o)
 		}
 	}
-	ns, err := listNetworks(ctx, c, host, key, value)
-	if err != nil {
-		return removed, err
+	removed, err = RemoveLabelled(ctx, match)
+	var ue *UnreachableError
+	if err != nil && !errors.As(err, &ue) {
+		return removed, fmt.Errorf("removing Docker objects labelled %s=%s: %w; inspect them with `docker ps -a --filter label=%s=%s` and `docker network ls --filter label=%s=%s`",
+			key, value, err, key, value, key, value)
 	}
-	for _, x := range ns {
-		_, err := c.NetworkRemove(ctx, x.id, client.NetworkRemoveOptions{})
-		switch {
-		case err == nil:
-			removed = append(removed, "network/"+x.name)
-		case cerrdefs.IsNotFound(err):
-		case isUnreachable(ctx, err):
-			return removed, unreachable(host, err)
-		default:
-			errs = append(errs, fmt.Errorf("removing network %s (still used by a container without the label %s=%s?): %s", x.name, key, value, oneLine(err)))
-		}
-	}
-	if len(errs) > 0 {
-		return removed, fmt.Errorf("removing Docker objects labelled %s=%s on %s: %w; inspect them with `docker ps -a --filter label=%s=%s` and `docker network ls --filter label=%s=%s`",
-			key, value, host, errors.Join(errs...), key, value, key, value)
-	}
-	return removed, nil
+	return removed, err
 }

@@ -96,7 +96,11 @@ func RemoveLabelled(ctx context.Context, objs []Labelled) (removed []string, err
 			case isUnreachable(ctx, err):
 				return removed, unreachable(host, err)
 			default:
-				errs = append(errs, fmt.Errorf("removing %s: %s", o, oneLine(err)))
+				why := ""
+				if kind == "network" {
+					why = " (still used by a container of another run?)"
+				}
+				errs = append(errs, fmt.Errorf("removing %s%s: %s", o, why, oneLine(err)))
 			}
 		}
 	}
