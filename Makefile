@@ -33,7 +33,7 @@ INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
 
 ## help: list the targets, by section (from this file's "##" lines)
 help:
-	@echo "usage: make <target> [VAR=value]; settings are EGRESS_* variables (README.md, docs/)"
+	@echo "usage: make <target> [VAR=value]; settings are EGRESS_* variables (docs/configuration.md)"
 	@awk '/^##@ / { printf "\n%s\n", substr($$0, 5) } \
 	  /^## [a-z0-9-]+: / { s = substr($$0, 4); i = index(s, ": "); printf "  %-17s %s\n", substr(s, 1, i - 1), substr(s, i + 2) }' \
 	  $(firstword $(MAKEFILE_LIST))
@@ -51,7 +51,7 @@ e2e: config-check images suite-bin
 	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
 
 ## e2e-upgrade: upgrade gating: ISTIO_FROM verified, upgraded in place to ISTIO_TO, verified twice
-## (README "Upgrade gating"): install ISTIO_FROM and verify every scenario; upgrade the control
+## (docs/upgrade.md): install ISTIO_FROM and verify every scenario; upgrade the control
 ## plane in place to ISTIO_TO and verify with the old sidecars; restart the workloads and
 ## verify again. Both are required; the configuration check validates them.
 ISTIO_FROM ?=
@@ -158,7 +158,7 @@ capture-fixtures: lab-node-image images
 	$(LAB_ENV); rc=0; $(GO) run ./cmd/egress capture-fixtures _out/capture harness/parse/testdata || rc=$$?; \
 	  $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit $$rc
 
-##@ One verification layer at a time (README "Test layers")
+##@ One verification layer at a time (docs/testing.md)
 
 ## deps: install what the layers need (apt packages, the Go toolchain's tools)
 deps:

@@ -57,7 +57,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %s %s\n      %s\n", c.name, c.args, c.summary)
 	}
-	fmt.Fprint(w, "\nConfiguration: EGRESS_* environment variables or an EGRESS_CONFIG file (README.md).\n\n", exitCodes)
+	fmt.Fprint(w, "\nConfiguration: EGRESS_* environment variables or an EGRESS_CONFIG file (docs/configuration.md).\n\n", exitCodes)
 }
 
 func commandHelp(w io.Writer, c command) {

@@ -70,7 +70,7 @@ type Istio struct {
 	UpstreamEnvoy bool `json:"upstreamEnvoy"`
 	// UpgradeTo, when set, turns the run into upgrade gating: install Version, verify every
 	// scenario, upgrade the control plane in place to UpgradeTo, verify with the old sidecars,
-	// restart the workloads, verify again (README "Upgrade gating").
+	// restart the workloads, verify again (docs/upgrade.md).
 	UpgradeTo string `json:"upgradeTo"`
 	// UpgradeIstioctl is UpgradeTo's istioctl; empty means: download and verify its release
 	// archive like Istioctl's.

@@ -192,15 +192,15 @@ func TestUpgradeSettings(t *testing.T) {
 	}
 }
 
-// The README's configuration table lists every setting with its key and environment variable.
-func TestREADMETableListsEverySetting(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+// docs/configuration.md's table lists every setting with its key and environment variable.
+func TestConfigurationTableListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
 	if err != nil {
-		t.Fatalf("reading the README: %v", err)
+		t.Fatalf("reading docs/configuration.md: %v", err)
 	}
 	for _, s := range Settings {
 		if row := "| " + s.Key + " | " + s.Env + " |"; !strings.Contains(string(raw), row) {
-			t.Errorf("README.md's configuration table has no row starting %q", row)
+			t.Errorf("docs/configuration.md's table has no row starting %q", row)
 		}
 	}
 }

@@ -39,7 +39,7 @@ func UnknownEnv(environ []string) []error {
 	sort.Strings(unknown)
 	var errs []error
 	for _, k := range unknown {
-		errs = append(errs, fmt.Errorf("%s: unknown variable%s: unset it (the configuration table in README.md lists every EGRESS_* setting)", k, didYouMean(k, names)))
+		errs = append(errs, fmt.Errorf("%s: unknown variable%s: unset it (docs/configuration.md lists every EGRESS_* setting)", k, didYouMean(k, names)))
 	}
 	return errs
 }

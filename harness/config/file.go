@@ -43,7 +43,7 @@ func applyFile(c *Config, path string) error {
 		v := flat[k]
 		s, ok := byKey[k]
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q%s: see the configuration table in README.md", path, v.line, k, didYouMean(k, known)))
+			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q%s: see docs/configuration.md", path, v.line, k, didYouMean(k, known)))
 			continue
 		}
 		if err := s.set(c, v.text); err != nil {

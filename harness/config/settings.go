@@ -9,7 +9,7 @@ import (
 )
 
 // Setting is one configurable value: its YAML key, environment variable and flag.
-// The same table drives the file, the environment, the flags and the README table.
+// The same table drives the file, the environment, the flags and the table in docs/configuration.md.
 type Setting struct {
 	Key  string // YAML path, e.g. "istio.version"
 	Env  string // EGRESS_ISTIO_VERSION
@@ -77,7 +77,7 @@ func integer64(key, env, help string, p func(*Config) *int64) Setting {
 		}}
 }
 
-// Settings lists every setting in the order the README shows them.
+// Settings lists every setting in the order docs/configuration.md shows them.
 var Settings = []Setting{
 	str("mode", "EGRESS_MODE", "hermetic (fake *.egress.test hosts served by the suite's containers) or internet (the docs' public hosts)",
 		func(c *Config) *string { return (*string)(&c.Mode) }),

@@ -15,7 +15,7 @@ type IstioFilter struct {
 // (InstallOptions.UpstreamEnvoy): the ALPN override filter, metadata exchange (HTTP, network
 // and cluster filters; an EnvoyFilter cannot remove cluster filters) and the stats filters
 // (values.telemetry.enabled=false). What the proxies lose with them: istio_* metrics, peer
-// metadata, the istio-http/1.1 ALPN on in-mesh mTLS (README "Testing with no registry at all").
+// metadata, the istio-http/1.1 ALPN on in-mesh mTLS (docs/lab.md).
 var UpstreamEnvoyOff = []IstioFilter{
 	{Name: "alpn", PilotEnv: "PILOT_ENABLE_ALPN_FILTER"},
 	{Name: "metadata exchange", PilotEnv: "PILOT_ENABLE_METADATA_EXCHANGE"},

@@ -18,7 +18,7 @@ import (
 	"github.com/egressconformance/iec/scenarios"
 )
 
-// Upgrade gating (README "Upgrade gating"), when istio.upgradeTo is set:
+// Upgrade gating (docs/upgrade.md), when istio.upgradeTo is set:
 //
 //	phase 1: Istio A                          every scenario set up once (its config applied,
 //	                                          its sessions kept) and every probe verified
