@@ -140,6 +140,9 @@ func (s *sweeper) clusters(ctx context.Context) {
 		if len(users) > 0 && s.keep(what, fixtures.Owner{Live: true, Why: "used by live " + users[0].String()}) {
 			continue
 		}
+		if r, ok := s.leaseHolder(ctx, name); ok && s.keep(what, fixtures.Owner{Live: true, Why: "used by live " + r.String() + ", by its Lease in the cluster"}) {
+			continue
+		}
 		s.remove(what, func() error { return cluster.Delete(ctx, name) })
 	}
 }
@@ -157,9 +160,22 @@ func (s *sweeper) inside(ctx context.Context, name string) {
 		s.errs = append(s.errs, fmt.Errorf("listing namespaces in kind cluster %s: %w", name, err))
 		return
 	}
+	holders, err := fixtures.ClusterLeaseHolders(ctx, k.Clientset, "")
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("kind cluster %s: %w", name, err))
+		return
+	}
+	owner := func(runID string) (fixtures.Owner, error) {
+		for _, r := range holders {
+			if r.RunID == runID {
+				return fixtures.Owner{RunID: runID, Live: true, Record: r, Why: "live " + r.String() + ", by its Lease in the cluster"}, nil
+			}
+		}
+		return fixtures.OwnerOf(s.leaseDir, map[string]string{container.RunLabel: runID})
+	}
 	for _, ns := range nss.Items {
 		what := name + "/namespace/" + ns.Name
-		if o, err := fixtures.OwnerOf(s.leaseDir, ns.Labels); err != nil || s.keep(what, o) {
+		if o, err := owner(ns.Labels[container.RunLabel]); err != nil || s.keep(what, o) {
 			s.errs = appendErr(s.errs, err)
 			continue
 		}
@@ -171,12 +187,33 @@ func (s *sweeper) inside(ctx context.Context, name string) {
 	}
 	for _, id := range runs {
 		what := fmt.Sprintf("%s/coredns hosts of run %s", name, id)
-		if o, err := fixtures.OwnerOf(s.leaseDir, map[string]string{container.RunLabel: id}); err != nil || s.keep(what, o) {
+		if o, err := owner(id); err != nil || s.keep(what, o) {
 			s.errs = appendErr(s.errs, err)
 			continue
 		}
 		s.remove(what, func() error { return fixtures.RemoveCoreDNSHosts(ctx, k, id) })
 	}
+	stale, err := fixtures.StaleClusterLeases(ctx, k.Clientset)
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("kind cluster %s: %w", name, err))
+	}
+	for _, l := range stale {
+		s.remove(name+"/lease/"+l, func() error { return fixtures.DeleteClusterLease(ctx, k.Clientset, l) })
+	}
+}
+
+// leaseHolder is a live run by the Leases inside kind cluster name, if any can be read.
+func (s *sweeper) leaseHolder(ctx context.Context, name string) (lease.Record, bool) {
+	k, done, err := kubeFor(name)
+	if err != nil {
+		return lease.Record{}, false // an unreadable cluster has no live run to tell of
+	}
+	defer done()
+	holders, err := fixtures.ClusterLeaseHolders(ctx, k.Clientset, "")
+	if err != nil || len(holders) == 0 {
+		return lease.Record{}, false
+	}
+	return holders[0], true
 }
 
 // leases forgets the lease files of gone runs (only run only's, when given).
