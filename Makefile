@@ -25,7 +25,7 @@ export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS
 # more "##" lines may follow) and grouped under the "##@ section" line before it. Targets
 # without one are steps of others (INTERNAL_TARGETS); internal/repo's test keeps it so.
 INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
-.PHONY: help e2e e2e-upgrade test clean scenarios manifests report dry-run images images-save images-load \
+.PHONY: help e2e e2e-upgrade test clean scenarios manifests report report-diff dry-run images images-save images-load \
   lab-images lab-node-image e2e-lab capture-fixtures \
   deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
@@ -94,6 +94,15 @@ manifests:
 ## report: render the sign-off again from a saved Ginkgo JSON report
 report:
 	$(GO) run ./reports/cmd/egress-report -in $(EGRESS_ARTIFACTS)/ginkgo-report.json -out $(EGRESS_ARTIFACTS)
+
+## report-diff: what changed from run BASE to run NEW (their ginkgo-report.json); exit 1 if worse
+## Newly failing, no longer judged and slower probes regress; the Markdown goes to stdout,
+## diff.md and diff.html into $(EGRESS_ARTIFACTS)/diff.
+BASE ?=
+NEW ?=
+report-diff:
+	@if [ -z '$(BASE)' ] || [ -z '$(NEW)' ]; then echo "make report-diff needs BASE and NEW, two runs' ginkgo-report.json" >&2; exit 2; fi
+	$(GO) run ./reports/cmd/egress-report diff -out $(EGRESS_ARTIFACTS)/diff $(BASE) $(NEW)
 
 ## dry-run: list the e2e and upgrade trees without a cluster, in _out/dry-run*
 ## One container per scenario, one spec per probe; then the upgrade tree (the same once per

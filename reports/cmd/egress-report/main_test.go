@@ -45,3 +45,29 @@ func TestErrorsSayWhatIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// diff's exit code is what CI gates on: 1 when the new run regressed, 0 when not, 2 on bad use.
+func TestDiffExitCodes(t *testing.T) {
+	lab, mixed := "../../../cmd/egress/testdata/lab-ginkgo-report.json", "../../testdata/mixed.json"
+	out := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"-out", out, lab, mixed}, 1, "## Newly failing (3)"},
+		{[]string{lab, lab}, 0, "no regression"},
+		{[]string{lab}, 2, "usage: egress-report diff"},
+		{[]string{lab, filepath.Join(out, "none.json")}, 2, "reading"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := diff(c.args, &stdout, &stderr); code != c.code || !strings.Contains(stdout.String()+stderr.String(), c.says) {
+			t.Errorf("diff %v: exit %d (want %d), output lacks %q:\n%s%s", c.args, code, c.code, c.says, stdout.String(), stderr.String())
+		}
+	}
+	for _, f := range []string{"diff.md", "diff.html"} {
+		if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || !bytes.Contains(b, []byte("REGRESSED")) {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/egressconformance/iec/reports"
+)
+
+// Exit codes of diff: CI gates on them.
+const (
+	diffSame      = 0 // no regression
+	diffRegressed = 1 // a probe newly fails, is no longer judged, or is slower
+	diffUsage     = 2 // bad arguments or an unreadable report
+)
+
+// diff compares two runs' Ginkgo JSON reports (a base, such as the last good run or the
+// installed Istio's, and a new one), prints the Markdown of what changed, writes diff.md and
+// diff.html with -out, and exits with whether the new run regressed.
+func diff(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("egress-report diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "also write diff.md and diff.html into this directory")
+	slower := fs.Float64("slower", 50, "a passing probe is slower when it took more than this percent longer ...")
+	atLeast := fs.Duration("slower-at-least", 5*time.Second, "... and at least this much longer")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: egress-report diff [-out DIR] [-slower PCT] [-slower-at-least D] BASE.json NEW.json\\n\\nexit 0: no regression; 1: a probe newly fails, is no longer judged, or is slower; 2: bad usage\\n\\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return diffUsage
+	}
+	if fs.NArg() != 2 || *slower < 0 || *atLeast < 0 {
+		fs.Usage()
+		return diffUsage
+	}
+	var runs [2]*reports.Run
+	for i, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "egress-report diff: reading %s: %v\n", p, err)
+			return diffUsage
+		}
+		if runs[i], err = reports.Load(b); err != nil {
+			fmt.Fprintf(stderr, "egress-report diff: %s: %v\n", p, err)
+			return diffUsage
+		}
+	}
+	d, err := reports.Compare(runs[0], runs[1], *slower/100, *atLeast)
+	if err != nil {
+		fmt.Fprintf(stderr, "egress-report diff: %v\n", err)
+		return diffUsage
+	}
+	md := d.Markdown()
+	fmt.Fprint(stdout, md)
+	if *out != "" {
+		var html bytes.Buffer
+		if err := reports.WriteDiffHTML(d, &html); err != nil {
+			fmt.Fprintf(stderr, "egress-report diff: rendering diff.html: %v\n", err)
+			return diffUsage
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			fmt.Fprintf(stderr, "egress-report diff: %v\n", err)
+			return diffUsage
+		}
+		for name, b := range map[string][]byte{"diff.md": []byte(md), "diff.html": html.Bytes()} {
+			if err := os.WriteFile(filepath.Join(*out, name), b, 0o644); err != nil {
+				fmt.Fprintf(stderr, "egress-report diff: %v\n", err)
+				return diffUsage
+			}
+		}
+	}
+	if d.Regressed() {
+		return diffRegressed
+	}
+	return diffSame
+}
