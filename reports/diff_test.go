@@ -67,3 +67,28 @@ func TestCompareRecordedRuns(t *testing.T) {
 		t.Errorf("markdown:\n%s", md)
 	}
 }
+
+// The matrix of the recorded runs: one column per run, one row per probe of either, and the
+// rows that differ marked.
+func TestMergeRecordedRuns(t *testing.T) {
+	lab := loadFile(t, "../cmd/egress/testdata/lab-ginkgo-report.json")
+	mixed := loadFile(t, "testdata/mixed.json")
+	m, err := Merge([]*Run{lab, mixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Columns) != 2 || m.Columns[0].Run.RunID != "69b112ed" || m.Columns[1].Run.RunID != "mixed-fixture" || len(m.Rows) != 44 {
+		t.Fatalf("columns %v, %d rows", m.Columns, len(m.Rows))
+	}
+	md := m.Markdown()
+	if n := strings.Count(md, "| ≠ |"); n != 14 { // 3 newly failing + 7 no longer judged + 4 newly judged
+		t.Errorf("%d rows marked as differing, want 14:\n%s", n, md)
+	}
+	if !strings.Contains(md, "| registry-only-blocks-unknown-host | http-gets-502 | ≠ | ✅ passed | ❌ failed |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	up, err := Merge([]*Run{loadFile(t, "testdata/upgrade-mixed.json")})
+	if err != nil || len(up.Columns) != 3 || up.Columns[2].Phase != 3 {
+		t.Errorf("an upgrade run's phases are columns: %v, %v", up.Columns, err)
+	}
+}

@@ -1,9 +1,10 @@
 // Command egress-report renders the sign-off artifacts of a conformance run again from
 // Ginkgo's JSON report: junit.xml, report.md and report.html into a directory; and compares
-// two runs (diff.go).
+// runs (compare.go).
 //
 //	egress-report -in _out/artifacts/ginkgo-report.json -out _out/artifacts
 //	egress-report diff [-out DIR] BASE.json NEW.json
+//	egress-report merge [-out DIR] RUN.json...
 package main
 
 import (
@@ -18,6 +19,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "diff" {
 		os.Exit(diff(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "merge" {
+		os.Exit(merge(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintf(os.Stderr, "egress-report: %v\n", err)

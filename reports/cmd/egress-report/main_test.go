@@ -71,3 +71,14 @@ func TestDiffExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestMergePrintsTheMatrix(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := merge([]string{"../../../cmd/egress/testdata/lab-ginkgo-report.json", "../../testdata/mixed.json"}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "| 69b112ed · Istio 1.31.0-dev | mixed-fixture · Istio 1.31.1 |") {
+		t.Errorf("merge: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if code := merge(nil, &stdout, &stderr); code != 2 {
+		t.Errorf("merge without runs: exit %d, want 2", code)
+	}
+}

@@ -80,3 +80,54 @@ func diff(args []string, stdout, stderr io.Writer) int {
 	}
 	return diffSame
 }
+
+// merge prints the matrix of several runs (one column per run and upgrade phase) and writes
+// merge.md with -out.
+func merge(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("egress-report merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "also write merge.md into this directory")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: egress-report merge [-out DIR] RUN.json...\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return diffUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return diffUsage
+	}
+	var runs []*reports.Run
+	for _, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "egress-report merge: reading %s: %v\n", p, err)
+			return diffUsage
+		}
+		r, err := reports.Load(b)
+		if err != nil {
+			fmt.Fprintf(stderr, "egress-report merge: %s: %v\n", p, err)
+			return diffUsage
+		}
+		runs = append(runs, r)
+	}
+	m, err := reports.Merge(runs)
+	if err != nil {
+		fmt.Fprintf(stderr, "egress-report merge: %v\n", err)
+		return diffUsage
+	}
+	md := m.Markdown()
+	fmt.Fprint(stdout, md)
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			fmt.Fprintf(stderr, "egress-report merge: %v\n", err)
+			return diffUsage
+		}
+		if err := os.WriteFile(filepath.Join(*out, "merge.md"), []byte(md), 0o644); err != nil {
+			fmt.Fprintf(stderr, "egress-report merge: %v\n", err)
+			return diffUsage
+		}
+	}
+	return diffSame
+}
