@@ -18,7 +18,30 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"duration":     roundDuration,
 	"base":         baseName,
 	"add":          func(a, b int) int { return a + b },
+	"sourceLinks":  sourceLinks,
 }).Parse(htmlTemplateText))
+
+// sourceLinks renders a scenario's source with its https:// references as links (each
+// reference runs to the next space; the text around them is escaped).
+func sourceLinks(src string) template.HTML {
+	var b strings.Builder
+	for src != "" {
+		i := strings.Index(src, "https://")
+		if i < 0 {
+			b.WriteString(template.HTMLEscapeString(src))
+			break
+		}
+		b.WriteString(template.HTMLEscapeString(src[:i]))
+		j := strings.IndexAny(src[i:], " ;,")
+		if j < 0 {
+			j = len(src) - i
+		}
+		u := src[i : i+j]
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, template.HTMLEscapeString(u), template.HTMLEscapeString(u))
+		src = src[i+j:]
+	}
+	return template.HTML(b.String())
+}
 
 // cssClass turns a state or verdict into its class name ("setup failed" → "setup-failed").
 func cssClass(s string) string {

@@ -16,7 +16,7 @@ func init() { register(AllowAnyPassthrough) }
 var AllowAnyPassthrough = Scenario{
 	Name:     "allow-any-passthrough",
 	Summary:  "with ALLOW_ANY an unregistered external host is reachable through the PassthroughCluster",
-	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Envoy passthrough to external services"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#envoy-passthrough-to-external-services (Istio 1.31 docs)`,
 	Labels:   []Label{Core, OutboundPolicy},
 	Requires: Requires{Policy: AllowAny},
 	Probes: []Probe{

@@ -10,7 +10,7 @@ func init() { register(DNSResolutionIgnoresSpoofedDestination) }
 // DNSResolutionIgnoresSpoofedDestination: with `resolution: DNS` Envoy ignores the address
 // the client dialled and sends the request where DNS says the host is; with `NONE` it trusts
 // the dialled address.
-// Why: the seed "ServiceEntry 访问外部服务" explains why the entries use DNS: with NONE a
+// Why: why the docs' entries use DNS resolution: with NONE a
 // client could put an allowed name in the Host header and reach any address.
 // Needs: two destinations of our own: the client dials the TLS container's address while
 // asking for the httpbin host.
@@ -19,7 +19,7 @@ func init() { register(DNSResolutionIgnoresSpoofedDestination) }
 var DNSResolutionIgnoresSpoofedDestination = Scenario{
 	Name:     "dns-resolution-ignores-spoofed-destination",
 	Summary:  "with resolution DNS a forged destination address cannot redirect an allowed host; with NONE it can",
-	Source:   `seed "ServiceEntry 访问外部服务" (why resolution: DNS); istio.io egress-control`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#access-an-external-http-service; https://istio.io/v1.31/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, ServiceEntry, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly, Hermetic: true},
 	Probes: []Probe{

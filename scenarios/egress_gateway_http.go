@@ -17,7 +17,7 @@ func init() { register(EgressGatewayHTTP) }
 var EgressGatewayHTTP = Scenario{
 	Name:     "egress-gateway-http",
 	Summary:  "HTTP to an external host leaves through the egress gateway",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传"; istio.io egress-gateway "Egress gateway for HTTP traffic"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-http-traffic (Istio 1.31 docs)`,
 	Labels:   []Label{Core, EgressGateway, Serial},
 	Requires: Requires{Gateway: true},
 	Probes: []Probe{

@@ -18,7 +18,7 @@ func init() { register(EgressGatewayHTTPGatewayAPI) }
 var EgressGatewayHTTPGatewayAPI = Scenario{
 	Name:     "egress-gateway-http-gateway-api",
 	Summary:  "HTTP leaves through an egress gateway deployed for a Gateway API Gateway",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传"; istio.io egress-gateway "Egress gateway for HTTP traffic", Gateway API tab`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-http-traffic, Gateway API tab (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, EgressGateway, GatewayAPI},
 	Requires: Requires{Gateway: true, GatewayAPIGateway: "egress-gw"},
 	Probes: []Probe{

@@ -8,7 +8,7 @@ import (
 func init() { register(EgressGatewayIstioMutual) }
 
 // EgressGatewayIstioMutual: the hop from the sidecar to the egress gateway is mutual TLS.
-// Why: the seed's mTLS variant of "Egress gateway 进行 HTTPS 流量透传", in its modern form:
+// Why: the egress gateway with mutual TLS from the sidecar, in its modern form:
 // the gateway server is HTTPS with ISTIO_MUTUAL and the sidecar's DestinationRule subset
 // originates ISTIO_MUTUAL with the host as SNI (istio.io egress-gateway-tls-origination).
 // Needs: the egress gateway.
@@ -20,7 +20,7 @@ func init() { register(EgressGatewayIstioMutual) }
 var EgressGatewayIstioMutual = Scenario{
 	Name:     "egress-gateway-istio-mutual",
 	Summary:  "the sidecar-to-gateway hop is mutual TLS, on one connection the gateway's ISTIO_MUTUAL server accepted",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传" (mTLS variant); istio.io egress-gateway-tls-origination`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/#perform-tls-origination-with-an-egress-gateway (the ISTIO_MUTUAL hop to the gateway) (Istio 1.31 docs)`,
 	Labels:   []Label{Core, EgressGateway, Serial},
 	Requires: Requires{Gateway: true},
 	Probes: []Probe{

@@ -9,7 +9,7 @@ func init() { register(EgressGatewayTLSPassthrough) }
 
 // EgressGatewayTLSPassthrough: HTTPS originated by the app leaves through the egress gateway
 // untouched (TLS PASSTHROUGH, routed by SNI).
-// Why: the seed's "Egress gateway 进行 HTTPS 流量透传": sidecar → gateway → external host,
+// Why: the docs' "Egress gateway for HTTPS traffic": sidecar → gateway → external host,
 // the gateway never terminates TLS; its per-cluster counter rises by one per connection.
 // Needs: the egress gateway; its upstream_cx_total for the host included by proxyStatsMatcher.
 // Expects: 200; the sidecar sent it to the gateway; the gateway's TCP line for
@@ -19,7 +19,7 @@ func init() { register(EgressGatewayTLSPassthrough) }
 var EgressGatewayTLSPassthrough = Scenario{
 	Name:     "egress-gateway-tls-passthrough",
 	Summary:  "app-originated HTTPS passes through the egress gateway untouched, routed by SNI",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传"; istio.io egress-gateway "Egress gateway for HTTPS traffic"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-https-traffic (Istio 1.31 docs)`,
 	Labels:   []Label{Core, EgressGateway, Serial},
 	Requires: Requires{Gateway: true},
 	Probes: []Probe{

@@ -18,7 +18,7 @@ func init() { register(EgressGatewayTLSPassthroughGatewayAPI) }
 var EgressGatewayTLSPassthroughGatewayAPI = Scenario{
 	Name:     "egress-gateway-tls-passthrough-gateway-api",
 	Summary:  "app-originated HTTPS passes through a Gateway API egress gateway, routed by SNI with TLSRoutes",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传"; istio.io egress-gateway "Egress gateway for HTTPS traffic", Gateway API tab`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway/#egress-gateway-for-https-traffic, Gateway API tab (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, EgressGateway, GatewayAPI},
 	Requires: Requires{Gateway: true, GatewayAPIGateway: "egress-tls-gw"},
 	Probes: []Probe{

@@ -20,7 +20,7 @@ func init() { register(ExternalHTTPSProxyTCPEntry) }
 var ExternalHTTPSProxyTCPEntry = Scenario{
 	Name:     "external-https-proxy-tcp-entry",
 	Summary:  "HTTPS_PROXY traffic reaches the world through a corporate proxy once a TCP ServiceEntry for the proxy exists",
-	Source:   `seeds "Using an External HTTPS Proxy" (EN and ZH); istio.io egress/http-proxy`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/http-proxy/ (Istio 1.31 docs)`,
 	Labels:   []Label{Core, HTTPSProxy, ServiceEntry, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

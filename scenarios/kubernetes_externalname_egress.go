@@ -11,7 +11,7 @@ func init() { register(KubernetesExternalNameEgress) }
 // external host.
 // Why: istio.io "Kubernetes Services for Egress Traffic". From Istio 1.21 an ExternalName
 // Service is an alias of its target (1.24: always), so the target itself must be in the mesh
-// registry: under REGISTRY_ONLY the alias opens nothing by itself (istio-doc-tests §5 trap 18).
+// registry: under REGISTRY_ONLY the alias opens nothing by itself.
 // Needs: REGISTRY_ONLY; a plain and a sidecar client.
 // Expects: the plain pod reaches the API through the alias (the API sees the alias as Host);
 // the sidecar pod is refused — the live sidecar answers 502 from its block_all route, as for
@@ -20,7 +20,7 @@ func init() { register(KubernetesExternalNameEgress) }
 var KubernetesExternalNameEgress = Scenario{
 	Name:     "kubernetes-externalname-egress",
 	Summary:  "an ExternalName Service is an alias: it works for plain pods and, under REGISTRY_ONLY, for sidecars only once the target is registered",
-	Source:   `istio.io egress-kubernetes-services; Istio 1.21 upgrade notes (ExternalName alias semantics)`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-kubernetes-services/ (Istio 1.31 docs); https://istio.io/latest/news/releases/1.21.x/announcing-1.21/upgrade-notes/ (ExternalName alias semantics)`,
 	Labels:   []Label{Extended, ServiceEntry, OutboundPolicy},
 	Requires: Requires{MinIstio: "1.21", Policy: RegistryOnly},
 	Probes: []Probe{

@@ -11,7 +11,7 @@ func init() { register(MeshWideRegistryOnly) }
 // REGISTRY_ONLY, as the docs set it (istioctl install), not the per-namespace Sidecar the
 // other scenarios use.
 // Why: istio.io egress-control "Change to the blocking-by-default policy"; the change reaches
-// running sidecars over xDS without a restart (istio-doc-tests §5 trap 3).
+// running sidecars over xDS without a restart.
 // Needs: to reinstall Istio with the policy and back: Serial.
 // Expects: the running sidecar's virtualOutbound switches to the BlackHole (awaited on its
 // config, not by retrying traffic); an unregistered host then gets 502 and is never reached,
@@ -19,7 +19,7 @@ func init() { register(MeshWideRegistryOnly) }
 var MeshWideRegistryOnly = Scenario{
 	Name:     "mesh-wide-registry-only",
 	Summary:  "meshConfig REGISTRY_ONLY blocks unregistered hosts for running sidecars, and a ServiceEntry opens one",
-	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Change to the blocking-by-default policy"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#change-to-the-blocking-by-default-policy (Istio 1.31 docs)`,
 	Labels:   []Label{Core, OutboundPolicy, Serial},
 	Requires: Requires{MeshPolicy: RegistryOnly},
 	Probes: []Probe{

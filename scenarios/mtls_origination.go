@@ -10,7 +10,7 @@ func init() { register(MTLSOrigination) }
 // MTLSOrigination: the sidecar presents a client certificate from credentialName when it
 // originates TLS, and a server that requires one refuses it otherwise.
 // Why: the docs' mutual TLS origination (DestinationRule tls MUTUAL with credentialName, a
-// workloadSelector and RBAC for the secret; istio-doc-tests §5 trap 13).
+// workloadSelector and RBAC for the secret).
 // Needs: the TLS httpbin's port that requires a client certificate from the run's CA.
 // Expects: 200 with the client certificate's subject verified by the server; without a
 // client certificate, or with one from another CA, 503, the server refusing the handshake
@@ -18,7 +18,7 @@ func init() { register(MTLSOrigination) }
 var MTLSOrigination = Scenario{
 	Name:     "mtls-origination",
 	Summary:  "the sidecar originates mutual TLS with a client certificate from credentialName",
-	Source:   `istio.io egress-tls-origination "Mutual TLS origination for egress traffic"; egress-gateway-tls-origination (mutual)`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-tls-origination/#mutual-tls-origination-for-egress-traffic; https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway-tls-origination/#perform-mutual-tls-origination-with-an-egress-gateway (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, TLSOrigination, ServiceEntry},
 	Requires: Requires{MinIstio: "1.21", Policy: RegistryOnly, Hermetic: true},
 	Probes: []Probe{

@@ -10,9 +10,9 @@ func init() { register(NetworkPolicyForcesGateway) }
 // NetworkPolicyForcesGateway: Istio alone cannot force egress through the gateway (an
 // uninjected pod simply bypasses it); a NetworkPolicy that lets the namespace talk only to
 // DNS and istio-system closes the bypass while the mesh path keeps working.
-// Why: the closing section of the seed "Egress gateway 进行 HTTPS 流量透传" (istio.io
+// Why: the closing section of the docs' egress gateway task (istio.io
 // egress-gateway "Apply Kubernetes network policies"); upstream leaves the block unasserted
-// because its CNI does not enforce policy (istio-doc-tests §5 trap 16).
+// because its CNI does not enforce policy.
 // Needs: a CNI that enforces NetworkPolicy (checked once per run; otherwise skipped with
 // the reason), the egress gateway, the run's own destinations.
 // Expects: before the policy the plain pod reaches the server directly; the sidecar pod goes
@@ -21,7 +21,7 @@ func init() { register(NetworkPolicyForcesGateway) }
 var NetworkPolicyForcesGateway = Scenario{
 	Name:     "network-policy-forces-gateway",
 	Summary:  "a NetworkPolicy stops uninjected pods from bypassing the egress gateway while the mesh path works",
-	Source:   `seed "Egress gateway 进行 HTTPS 流量透传" (closing: Istio alone cannot force egress through the gateway); istio.io egress-gateway "Apply Kubernetes network policies"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-gateway/#apply-kubernetes-network-policies (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, EgressGateway, Serial},
 	Requires: Requires{Gateway: true, NetworkPolicy: true, Hermetic: true},
 	Probes: []Probe{

@@ -10,7 +10,7 @@ func init() { register(RegistryOnlyBlocksUnknownHost) }
 // RegistryOnlyBlocksUnknownHost: with REGISTRY_ONLY, a sidecar refuses an external host that
 // has no ServiceEntry, and the host never sees the request.
 // Why: the docs' "change to the blocking-by-default policy"; failure modes differ by
-// protocol (istio-doc-tests §5 trap 4): plain HTTP gets a 502 from the BlackHole route, TLS
+// protocol: plain HTTP gets a 502 from the BlackHole route, TLS
 // is reset (curl 35). The docs name the HTTP case BlackHoleCluster; the sidecar logs it as
 // the direct 502 of route block_all (expect.BlackHoleRoute says why).
 // Needs: a sidecar client under REGISTRY_ONLY, no ServiceEntry.
@@ -19,7 +19,7 @@ func init() { register(RegistryOnlyBlocksUnknownHost) }
 var RegistryOnlyBlocksUnknownHost = Scenario{
 	Name:     "registry-only-blocks-unknown-host",
 	Summary:  "with REGISTRY_ONLY an unregistered external host is refused and never reached",
-	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Change to the blocking-by-default policy"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#change-to-the-blocking-by-default-policy (Istio 1.31 docs)`,
 	Labels:   []Label{Core, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

@@ -8,7 +8,7 @@ import (
 func init() { register(ServiceEntryExportTo) }
 
 // ServiceEntryExportTo: an entry exported only to its own namespace opens nothing elsewhere.
-// Why: the seed "ServiceEntry 访问外部服务" scopes its entry with `exportTo: "."`; a mesh
+// Why: an entry scoped with `exportTo: "."`, as teams scope their own; a mesh
 // where teams own their egress relies on that scope.
 // Needs: two namespaces under REGISTRY_ONLY: the entry's own and a peer.
 // Expects: the client in the entry's namespace gets 200 and reaches the API; the peer's
@@ -16,7 +16,7 @@ func init() { register(ServiceEntryExportTo) }
 var ServiceEntryExportTo = Scenario{
 	Name:     "service-entry-export-to",
 	Summary:  "a ServiceEntry exported to its own namespace opens the host there and nowhere else",
-	Source:   `seed "ServiceEntry 访问外部服务" (exportTo: "."); istio.io reference ServiceEntry exportTo`,
+	Source:   `https://istio.io/v1.31/docs/reference/config/networking/service-entry/#ServiceEntry-export_to (Istio 1.31 docs)`,
 	Labels:   []Label{Core, ServiceEntry, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

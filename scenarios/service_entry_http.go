@@ -16,7 +16,7 @@ func init() { register(ServiceEntryHTTP) }
 var ServiceEntryHTTP = Scenario{
 	Name:     "service-entry-http",
 	Summary:  "an HTTP ServiceEntry with DNS resolution opens exactly one external host",
-	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Access an external HTTP service"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#access-an-external-http-service (Istio 1.31 docs)`,
 	Labels:   []Label{Core, ServiceEntry, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

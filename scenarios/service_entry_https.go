@@ -17,7 +17,7 @@ func init() { register(ServiceEntryHTTPS) }
 var ServiceEntryHTTPS = Scenario{
 	Name:     "service-entry-https",
 	Summary:  "HTTPS to an external host passes through a port-443 HTTPS ServiceEntry",
-	Source:   `seed "ServiceEntry 访问外部服务"; istio.io egress-control "Access an external HTTPS service"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#access-an-external-https-service (Istio 1.31 docs)`,
 	Labels:   []Label{Core, ServiceEntry, OutboundPolicy},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

@@ -9,10 +9,10 @@ func init() { register(TLSOriginationSidecar) }
 
 // TLSOriginationSidecar: the app sends plain http://host; its sidecar opens TLS to port 443
 // and verifies the server.
-// Why: the seed "使用外部 Web 服务" (app speaks HTTP, the sidecar originates TLS) and the
+// Why: the app speaks HTTP and the sidecar originates TLS, with the
 // docs' SE with `targetPort: 443` plus a port-80 DestinationRule `tls: SIMPLE`. Since 1.21 the
 // sidecar verifies the server certificate; here against the run's CA (credentialName, which
-// needs a workloadSelector and RBAC to list secrets, istio-doc-tests §5 trap 13).
+// needs a workloadSelector and RBAC to list secrets).
 // Expects: 200 over HTTP/1.1 with no redirect; the server saw TLS with the host's SNI (the
 // echo also listens on plain 80, so a missing origination would show as plain HTTP); the
 // sidecar logs outbound|80||<host> (the SE port, not the targetPort). With a CA that signed
@@ -20,7 +20,7 @@ func init() { register(TLSOriginationSidecar) }
 var TLSOriginationSidecar = Scenario{
 	Name:     "tls-origination-sidecar",
 	Summary:  "the sidecar originates TLS for an app speaking plain HTTP and verifies the server",
-	Source:   `seed "使用外部 Web 服务"; istio.io egress-tls-origination "TLS origination for egress traffic"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-tls-origination/#tls-origination-for-egress-traffic (Istio 1.31 docs)`,
 	Labels:   []Label{Core, TLSOrigination, ServiceEntry},
 	Requires: Requires{MinIstio: "1.21", Policy: RegistryOnly},
 	Probes: []Probe{

@@ -19,7 +19,7 @@ func init() { register(VirtualServiceTimeout504) }
 var VirtualServiceTimeout504 = Scenario{
 	Name:     "virtual-service-timeout-504",
 	Summary:  "a VirtualService timeout cuts a slow external call with 504",
-	Source:   `seed "ServiceEntry 访问外部服务" (3 s timeout on /delay/5); istio.io egress-control "Manage traffic to external services"`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#manage-traffic-to-external-services (a 3 s timeout on /delay/5) (Istio 1.31 docs)`,
 	Labels:   []Label{Core, ServiceEntry, Timeout, Slow},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

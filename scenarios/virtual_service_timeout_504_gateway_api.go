@@ -19,7 +19,7 @@ func init() { register(VirtualServiceTimeout504GatewayAPI) }
 var VirtualServiceTimeout504GatewayAPI = Scenario{
 	Name:     "virtual-service-timeout-504-gateway-api",
 	Summary:  "an HTTPRoute timeout on a ServiceEntry cuts a slow external call with 504",
-	Source:   `seed "ServiceEntry 访问外部服务" (3 s timeout on /delay/5); istio.io egress-control, Gateway API tab`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/egress-control/#manage-traffic-to-external-services, Gateway API tab (a 3 s timeout on /delay/5) (Istio 1.31 docs)`,
 	Labels:   []Label{Core, ServiceEntry, Timeout, GatewayAPI, Slow},
 	Requires: Requires{Policy: RegistryOnly},
 	Probes: []Probe{

@@ -9,7 +9,7 @@ func init() { register(WildcardHosts) }
 
 // WildcardHosts: one `*.domain` ServiceEntry opens every subdomain; through the egress
 // gateway the whole family goes to one concrete upstream.
-// Why: the seed "使用外部 Web 服务" (`*.googleapis.com`) and the docs' wildcard task: a
+// Why: wildcard hosts such as `*.googleapis.com`, and the docs' wildcard task: a
 // wildcard host cannot be resolved by DNS, so the sidecar trusts the dialled address
 // (resolution NONE), and the gateway routes the family to one DNS-resolved host.
 // Needs: REGISTRY_ONLY (so only the entry opens the family), the egress gateway.
@@ -19,7 +19,7 @@ func init() { register(WildcardHosts) }
 var WildcardHosts = Scenario{
 	Name:     "wildcard-hosts",
 	Summary:  "a wildcard ServiceEntry opens every subdomain; via the gateway the family goes to one concrete upstream",
-	Source:   `seed "使用外部 Web 服务" (*.googleapis.com); istio.io wildcard-egress-hosts`,
+	Source:   `https://istio.io/v1.31/docs/tasks/traffic-management/egress/wildcard-egress-hosts/ (Istio 1.31 docs)`,
 	Labels:   []Label{Extended, ServiceEntry, EgressGateway, Serial},
 	Requires: Requires{Policy: RegistryOnly, Gateway: true},
 	Probes: []Probe{

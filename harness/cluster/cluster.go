@@ -46,8 +46,8 @@ type Spec struct {
 	ConfigYAML []byte        // kind v1alpha4 Cluster config (nil: DefaultConfig())
 	Reuse      bool          // reuse an existing cluster of that name
 	WaitReady  time.Duration // how long Ensure waits for a created cluster's nodes to be Ready (0: no wait)
-	// Log receives kind's progress lines (nil: discarded). An addition to the brief's API, so
-	// that a create of a minute or more is not silent.
+	// Log receives kind's progress lines (nil: discarded), so that a create of a minute or
+	// more is not silent.
 	Log io.Writer
 }
 

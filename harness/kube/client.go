@@ -26,8 +26,8 @@ type Client struct {
 	Rest      *rest.Config
 	Klient    klient.Client
 	Clientset kubernetes.Interface
-	// PollInterval is the pause between checks while waiting (0: one second). An addition to
-	// the brief's API so the suite's configured poll interval can be used.
+	// PollInterval is the pause between checks while waiting (0: one second), so that the
+	// suite's configured poll interval is used.
 	PollInterval time.Duration
 }
 
