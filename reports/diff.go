@@ -42,7 +42,7 @@ type Diff struct {
 	// skipped or missing and pass now; Slower passed in both and took longer beyond the
 	// thresholds.
 	NewlyFailing, NewlyPassing, NoLongerJudged, NewlyJudged, Slower []Change
-	Unchanged                                                        int
+	Unchanged                                                       int
 	// SlowerBy and SlowerAtLeast are the thresholds: a probe is slower when it took more than
 	// (1 + SlowerBy) times as long and at least SlowerAtLeast more.
 	SlowerBy      float64

@@ -39,17 +39,9 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return diffUsage
 	}
-	var runs [2]*reports.Run
-	for i, p := range fs.Args() {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			fmt.Fprintf(stderr, "egress-report diff: reading %s: %v\n", p, err)
-			return diffUsage
-		}
-		if runs[i], err = reports.Load(b); err != nil {
-			fmt.Fprintf(stderr, "egress-report diff: %s: %v\n", p, err)
-			return diffUsage
-		}
+	runs, ok := loadRuns("diff", fs.Args(), stderr)
+	if !ok {
+		return diffUsage
 	}
 	d, err := reports.Compare(runs[0], runs[1], *slower/100, *atLeast)
 	if err != nil {
@@ -64,15 +56,8 @@ func diff(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "egress-report diff: rendering diff.html: %v\n", err)
 			return diffUsage
 		}
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			fmt.Fprintf(stderr, "egress-report diff: %v\n", err)
+		if !writeFiles("diff", *out, map[string][]byte{"diff.md": []byte(md), "diff.html": html.Bytes()}, stderr) {
 			return diffUsage
-		}
-		for name, b := range map[string][]byte{"diff.md": []byte(md), "diff.html": html.Bytes()} {
-			if err := os.WriteFile(filepath.Join(*out, name), b, 0o644); err != nil {
-				fmt.Fprintf(stderr, "egress-report diff: %v\n", err)
-				return diffUsage
-			}
 		}
 	}
 	if d.Regressed() {
@@ -98,19 +83,9 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return diffUsage
 	}
-	var runs []*reports.Run
-	for _, p := range fs.Args() {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			fmt.Fprintf(stderr, "egress-report merge: reading %s: %v\n", p, err)
-			return diffUsage
-		}
-		r, err := reports.Load(b)
-		if err != nil {
-			fmt.Fprintf(stderr, "egress-report merge: %s: %v\n", p, err)
-			return diffUsage
-		}
-		runs = append(runs, r)
+	runs, ok := loadRuns("merge", fs.Args(), stderr)
+	if !ok {
+		return diffUsage
 	}
 	m, err := reports.Merge(runs)
 	if err != nil {
@@ -119,15 +94,41 @@ func merge(args []string, stdout, stderr io.Writer) int {
 	}
 	md := m.Markdown()
 	fmt.Fprint(stdout, md)
-	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			fmt.Fprintf(stderr, "egress-report merge: %v\n", err)
-			return diffUsage
-		}
-		if err := os.WriteFile(filepath.Join(*out, "merge.md"), []byte(md), 0o644); err != nil {
-			fmt.Fprintf(stderr, "egress-report merge: %v\n", err)
-			return diffUsage
-		}
+	if *out != "" && !writeFiles("merge", *out, map[string][]byte{"merge.md": []byte(md)}, stderr) {
+		return diffUsage
 	}
 	return diffSame
+}
+
+// loadRuns reads Ginkgo JSON reports; on a problem it says which file and why, and ok is false.
+func loadRuns(cmd string, paths []string, stderr io.Writer) (runs []*reports.Run, ok bool) {
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "egress-report %s: reading %s: %v\n", cmd, p, err)
+			return nil, false
+		}
+		r, err := reports.Load(b)
+		if err != nil {
+			fmt.Fprintf(stderr, "egress-report %s: %s: %v\n", cmd, p, err)
+			return nil, false
+		}
+		runs = append(runs, r)
+	}
+	return runs, true
+}
+
+// writeFiles writes files into dir (created when missing); ok is false after a failure, said.
+func writeFiles(cmd, dir string, files map[string][]byte, stderr io.Writer) bool {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "egress-report %s: %v\n", cmd, err)
+		return false
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			fmt.Fprintf(stderr, "egress-report %s: %v\n", cmd, err)
+			return false
+		}
+	}
+	return true
 }
