@@ -43,7 +43,7 @@ func captureFixtures(ctx context.Context, artifacts, outDir, istioctl string, ou
 	if !strings.Contains(proxy, "Envoy") || name == "" {
 		return fmt.Errorf("the run judged no live proxy (proxy=%q) or records no cluster: capture from a make e2e-lab run", proxy)
 	}
-	kubeconfig, done, err := kubeconfigFor(name)
+	kubeconfig, done, err := fixtures.ClusterKubeconfig(name)
 	if err != nil {
 		return fmt.Errorf("the run's cluster %s (kept with EGRESS_CLUSTER_KEEP=true?): %w", name, err)
 	}

@@ -168,7 +168,7 @@ func runLeftovers(ctx context.Context, runID, clusterName string, deletesCluster
 	case !deletesCluster && !exists:
 		out = append(out, "nothing of kind-cluster/"+clusterName+": the run was to leave that cluster in place, and it is gone")
 	case !deletesCluster:
-		k, done, err := kubeFor(clusterName)
+		k, done, err := fixtures.ClusterClient(clusterName)
 		if err != nil {
 			return nil, err
 		}

@@ -6,9 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,7 +15,6 @@ import (
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/container"
 	"github.com/egressconformance/iec/harness/dockerx"
-	"github.com/egressconformance/iec/harness/kube"
 	"github.com/egressconformance/iec/harness/lease"
 )
 
@@ -149,7 +145,7 @@ func (s *sweeper) clusters(ctx context.Context) {
 
 // inside cleans what gone runs left inside a kind cluster the suite did not create.
 func (s *sweeper) inside(ctx context.Context, name string) {
-	k, done, err := kubeFor(name)
+	k, done, err := fixtures.ClusterClient(name)
 	if err != nil {
 		s.errs = append(s.errs, err)
 		return
@@ -160,7 +156,7 @@ func (s *sweeper) inside(ctx context.Context, name string) {
 		s.errs = append(s.errs, fmt.Errorf("listing namespaces in kind cluster %s: %w", name, err))
 		return
 	}
-	holders, err := fixtures.ClusterLeaseHolders(ctx, k.Clientset, "")
+	holders, stale, err := fixtures.ClusterLeases(ctx, k.Clientset, "")
 	if err != nil {
 		s.errs = append(s.errs, fmt.Errorf("kind cluster %s: %w", name, err))
 		return
@@ -193,10 +189,6 @@ func (s *sweeper) inside(ctx context.Context, name string) {
 		}
 		s.remove(what, func() error { return fixtures.RemoveCoreDNSHosts(ctx, k, id) })
 	}
-	stale, err := fixtures.StaleClusterLeases(ctx, k.Clientset)
-	if err != nil {
-		s.errs = append(s.errs, fmt.Errorf("kind cluster %s: %w", name, err))
-	}
 	for _, l := range stale {
 		s.remove(name+"/lease/"+l, func() error { return fixtures.DeleteClusterLease(ctx, k.Clientset, l) })
 	}
@@ -204,12 +196,12 @@ func (s *sweeper) inside(ctx context.Context, name string) {
 
 // leaseHolder is a live run by the Leases inside kind cluster name, if any can be read.
 func (s *sweeper) leaseHolder(ctx context.Context, name string) (lease.Record, bool) {
-	k, done, err := kubeFor(name)
+	k, done, err := fixtures.ClusterClient(name)
 	if err != nil {
 		return lease.Record{}, false // an unreadable cluster has no live run to tell of
 	}
 	defer done()
-	holders, err := fixtures.ClusterLeaseHolders(ctx, k.Clientset, "")
+	holders, _, err := fixtures.ClusterLeases(ctx, k.Clientset, "")
 	if err != nil || len(holders) == 0 {
 		return lease.Record{}, false
 	}
@@ -218,9 +210,9 @@ func (s *sweeper) leaseHolder(ctx context.Context, name string) (lease.Record, b
 
 // leases forgets the lease files of gone runs (only run only's, when given).
 func (s *sweeper) leases(only string) {
-	locks, _ := filepath.Glob(filepath.Join(s.leaseDir, "*.lock"))
-	for _, l := range locks {
-		id := strings.TrimSuffix(filepath.Base(l), ".lock")
+	ids, err := lease.RunIDs(s.leaseDir)
+	s.errs = appendErr(s.errs, err)
+	for _, id := range ids {
 		if only != "" && id != only {
 			continue
 		}
@@ -237,37 +229,4 @@ func appendErr(errs []error, err error) []error {
 		return append(errs, err)
 	}
 	return errs
-}
-
-// kubeFor is a client for kind cluster name through a kubeconfig in a temporary file, which
-// done removes.
-func kubeFor(name string) (k *kube.Client, done func(), err error) {
-	path, done, err := kubeconfigFor(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	if k, err = kube.New(path); err != nil {
-		done()
-		return nil, nil, fmt.Errorf("a client for kind cluster %s: %w", name, err)
-	}
-	return k, done, nil
-}
-
-// kubeconfigFor writes kind cluster name's kubeconfig to a temporary file; done removes it.
-func kubeconfigFor(name string) (path string, done func(), err error) {
-	raw, err := cluster.Kubeconfig(name)
-	if err != nil {
-		return "", nil, err
-	}
-	dir, err := os.MkdirTemp("", "egress-kube-")
-	if err != nil {
-		return "", nil, err
-	}
-	done = func() { os.RemoveAll(dir) }
-	path = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
-		done()
-		return "", nil, err
-	}
-	return path, done, nil
 }

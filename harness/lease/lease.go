@@ -194,8 +194,8 @@ func Live(dir, runID string) (Record, bool, error) {
 	return rec, true, nil
 }
 
-// LiveRuns are the records of every run holding its lease in dir, oldest first.
-func LiveRuns(dir string) ([]Record, error) {
+// RunIDs are the runs that have lease files in dir, live or not, in name order.
+func RunIDs(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -203,12 +203,23 @@ func LiveRuns(dir string) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing leases in %s: %w", dir, err)
 	}
-	var out []Record
+	var ids []string
 	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".lock")
-		if !ok {
-			continue
+		if id, ok := strings.CutSuffix(e.Name(), ".lock"); ok {
+			ids = append(ids, id)
 		}
+	}
+	return ids, nil
+}
+
+// LiveRuns are the records of every run holding its lease in dir, oldest first.
+func LiveRuns(dir string) ([]Record, error) {
+	ids, err := RunIDs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	for _, id := range ids {
 		rec, live, err := Live(dir, id)
 		if err != nil {
 			return nil, err
