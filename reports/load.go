@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -104,6 +105,21 @@ func (e gEntry) value() string {
 		return ""
 	}
 	return e.Value.AsJSON
+}
+
+// LoadFile reads and decodes a Ginkgo JSON report file. When the file cannot be read, the
+// error wraps the *fs.PathError, for callers to say what to run first; when it is no report,
+// the error names the file.
+func LoadFile(path string) (*Run, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the Ginkgo report: %w", err)
+	}
+	r, err := Load(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
 }
 
 // Load decodes a Ginkgo JSON report (`ginkgo --json-report`: an array of suite reports; a

@@ -33,16 +33,11 @@ type MatrixRow struct {
 	States          []State
 }
 
-// Merge puts runs side by side, in the order given.
+// Merge puts runs side by side, in the order given (an upgrade run's phases in order).
 func Merge(runs []*Run) (Matrix, error) {
-	var m Matrix
-	type col struct {
-		run   int
-		phase int
-	}
+	type col struct{ run, phase int }
+	heads := map[col]MatrixColumn{}
 	cells := map[[2]string]map[col]State{}
-	var cols []col
-	seen := map[col]bool{}
 	for i, r := range runs {
 		if len(r.Suites) == 0 {
 			return Matrix{}, fmt.Errorf("report %d holds no suite: merge the reports of runs that started", i+1)
@@ -50,11 +45,7 @@ func Merge(runs []*Run) (Matrix, error) {
 		su := r.Suites[0]
 		for k, sp := range probes(su) {
 			c := col{i, k.Phase}
-			if !seen[c] {
-				seen[c] = true
-				cols = append(cols, c)
-				m.Columns = append(m.Columns, MatrixColumn{Run: summary(su), Phase: k.Phase})
-			}
+			heads[c] = MatrixColumn{Run: summary(su), Phase: k.Phase}
 			row := [2]string{k.Scenario, k.Probe}
 			if cells[row] == nil {
 				cells[row] = map[col]State{}
@@ -62,23 +53,20 @@ func Merge(runs []*Run) (Matrix, error) {
 			cells[row][c] = sp.State
 		}
 	}
-	order := make([]int, len(cols))
-	for i := range order {
-		order[i] = i
+	cols := make([]col, 0, len(heads))
+	for c := range heads {
+		cols = append(cols, c)
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ca, cb := cols[order[a]], cols[order[b]]
-		return ca.run < cb.run || ca.run == cb.run && ca.phase < cb.phase
+	sort.Slice(cols, func(a, b int) bool {
+		return cols[a].run < cols[b].run || cols[a].run == cols[b].run && cols[a].phase < cols[b].phase
 	})
-	sortedCols := make([]col, len(cols))
-	sortedHeads := make([]MatrixColumn, len(cols))
-	for i, o := range order {
-		sortedCols[i], sortedHeads[i] = cols[o], m.Columns[o]
+	var m Matrix
+	for _, c := range cols {
+		m.Columns = append(m.Columns, heads[c])
 	}
-	m.Columns = sortedHeads
 	for row, byCol := range cells {
 		r := MatrixRow{Scenario: row[0], Probe: row[1]}
-		for _, c := range sortedCols {
+		for _, c := range cols {
 			s, ok := byCol[c]
 			if !ok {
 				s = StateNotRun

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,12 +29,10 @@ import (
 // the run's cluster, which the run must have kept (EGRESS_CLUSTER_KEEP=true). Every file is headed by what produced it: the proxy the
 // run judged (its "proxy" property, the gateway's /server_info) and the Istio build.
 func captureFixtures(ctx context.Context, artifacts, outDir, istioctl string, out io.Writer) error {
-	b, err := os.ReadFile(filepath.Join(artifacts, "ginkgo-report.json"))
-	if err != nil {
-		return fmt.Errorf("reading the lab run's report (run make e2e-lab with EGRESS_CLUSTER_KEEP=true first): %w", err)
-	}
-	r, err := reports.Load(b)
-	if err != nil {
+	r, err := reports.LoadFile(filepath.Join(artifacts, "ginkgo-report.json"))
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return fmt.Errorf("reading the lab run's report (run make e2e-lab with EGRESS_CLUSTER_KEEP=true first): %w", pe)
+	} else if err != nil {
 		return err
 	}
 	if len(r.Suites) != 1 {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"slices"
 	"sort"
 	"strings"
@@ -30,13 +31,11 @@ import (
 // was not asked to keep, so its teardown deleted it) or, in a cluster it reused or kept, its
 // namespaces and CoreDNS names.
 func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFunc) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("reading the Ginkgo report %s (run make e2e-lab first): %w", path, err)
-	}
-	r, err := reports.Load(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	r, err := reports.LoadFile(path)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return fmt.Errorf("reading the Ginkgo report %s (run make e2e-lab first): %w", path, pe)
+	} else if err != nil {
+		return err
 	}
 	var problems []string
 	counts := map[string]int{}

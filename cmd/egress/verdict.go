@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 
 	"github.com/egressconformance/iec/reports"
 )
@@ -16,13 +17,11 @@ func verdictCmd(_ context.Context, args []string, w io.Writer) error {
 	if len(args) != 1 {
 		return usageErrorf("needs exactly one REPORT (the run's ginkgo-report.json), got %q", args)
 	}
-	b, err := os.ReadFile(args[0])
-	if err != nil {
-		return fmt.Errorf("no report to judge at %s (%v): the run stopped before Ginkgo wrote it; its output says why", args[0], err)
-	}
-	r, err := reports.Load(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], err)
+	r, err := reports.LoadFile(args[0])
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return fmt.Errorf("no report to judge at %s (%v): the run stopped before Ginkgo wrote it; its output says why", args[0], pe)
+	} else if err != nil {
+		return err
 	}
 	if len(r.Suites) == 0 {
 		return fmt.Errorf("%s holds no suite: the run stopped before it started", args[0])

@@ -103,14 +103,9 @@ func merge(args []string, stdout, stderr io.Writer) int {
 // loadRuns reads Ginkgo JSON reports; on a problem it says which file and why, and ok is false.
 func loadRuns(cmd string, paths []string, stderr io.Writer) (runs []*reports.Run, ok bool) {
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		r, err := reports.LoadFile(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "egress-report %s: reading %s: %v\n", cmd, p, err)
-			return nil, false
-		}
-		r, err := reports.Load(b)
-		if err != nil {
-			fmt.Fprintf(stderr, "egress-report %s: %s: %v\n", cmd, p, err)
+			fmt.Fprintf(stderr, "egress-report %s: %v\n", cmd, err)
 			return nil, false
 		}
 		runs = append(runs, r)

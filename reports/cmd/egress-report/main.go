@@ -46,13 +46,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("need -in FILE and -out DIR, and no other arguments")
 	}
-	b, err := os.ReadFile(*in)
+	r, err := reports.LoadFile(*in)
 	if err != nil {
-		return fmt.Errorf("reading the Ginkgo report: %w", err)
-	}
-	r, err := reports.Load(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *in, err)
+		return err
 	}
 	if *catalog {
 		r.MergeCatalog(reports.Catalog())
