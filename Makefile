@@ -106,10 +106,11 @@ report-diff:
 
 ## dry-run: list the e2e and upgrade trees without a cluster, in _out/dry-run*
 ## One container per scenario, one spec per probe; then the upgrade tree (the same once per
-## phase) for the CI upgrade job's pair of releases: the previous supported minor's release →
-## the default (harness/config/pins.go). Each writes its own folder, never a real run's.
-UPGRADE_DRY_RUN_FROM ?= 1.30.0
-UPGRADE_DRY_RUN_TO ?= 1.31.1
+## phase) for the CI upgrade job's pair of releases: the previous minor's newest known patch
+## → the default (harness/config/pins.go, `egress releases`). Each writes its own folder,
+## never a real run's.
+UPGRADE_DRY_RUN_FROM ?= 1.31.4
+UPGRADE_DRY_RUN_TO ?= 1.32.0
 dry-run: suite-bin
 	rm -rf _out/dry-run _out/dry-run-upgrade
 	mkdir -p _out
@@ -243,7 +244,7 @@ config-check:
 
 upgrade-versions:
 	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
-	  echo "make e2e-upgrade needs ISTIO_FROM (the release installed first) and ISTIO_TO (the release the control plane is upgraded to, at most one minor later), e.g. make e2e-upgrade ISTIO_FROM=1.30.0 ISTIO_TO=1.31.1" >&2; \
+	  echo "make e2e-upgrade needs ISTIO_FROM (the release installed first) and ISTIO_TO (the release the control plane is upgraded to, at most one minor later), e.g. make e2e-upgrade ISTIO_FROM=1.31.4 ISTIO_TO=1.32.0" >&2; \
 	  exit 2; \
 	fi
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight -config-only

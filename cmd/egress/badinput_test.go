@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/harness/version"
 )
 
 // Every bad input is caught by the configuration check that runs before anything is built or
@@ -15,6 +18,8 @@ import (
 // names the setting, the bad value and the fix, and nothing left on disk.
 func TestPreflightRefusesBadInputBeforeAnything(t *testing.T) {
 	dir := t.TempDir()
+	def := config.DefaultIstioVersion
+	defMinor := version.MustParse(def).MinorString()
 	write := func(name, text string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(text), mode); err != nil {
@@ -63,8 +68,8 @@ func TestPreflightRefusesBadInputBeforeAnything(t *testing.T) {
 		{"YAML list value", env("EGRESS_CONFIG", list), nil, []string{"list.yaml:2", "istio.hub", "a list is not a value"}, nil},
 		{"YAML not YAML", env("EGRESS_CONFIG", notYAML), nil, []string{"bad.yaml", "not valid YAML"}, nil},
 		{"config file missing", env("EGRESS_CONFIG", filepath.Join(dir, "missing.yaml")), nil, []string{"missing.yaml", "cannot be read", "EGRESS_CONFIG"}, nil},
-		{"upgrade across a major", env("EGRESS_ISTIO_UPGRADE_TO", "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL", istioctl), nil, []string{"EGRESS_ISTIO_UPGRADE_TO", "1.31.1 to 2.0.0", "does not gate upgrades from 1.31 yet"}, []string{"1.32"}},
-		{"upgrade to itself", env("EGRESS_ISTIO_UPGRADE_TO", "1.31.1"), nil, []string{"EGRESS_ISTIO_UPGRADE_TO", "1.31.1 is not later than", "give a later release"}, nil},
+		{"upgrade across a major", env("EGRESS_ISTIO_UPGRADE_TO", "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL", istioctl), nil, []string{"EGRESS_ISTIO_UPGRADE_TO", def + " to 2.0.0", "does not gate upgrades from " + defMinor + " yet"}, []string{"gate a release of"}},
+		{"upgrade to itself", env("EGRESS_ISTIO_UPGRADE_TO", def), nil, []string{"EGRESS_ISTIO_UPGRADE_TO", def + " is not later than istio.version " + def, "give a later release"}, nil},
 		{"upgrade istioctl without upgrade", env("EGRESS_ISTIO_UPGRADE_ISTIOCTL", istioctl), nil, []string{"EGRESS_ISTIO_UPGRADE_ISTIOCTL", "only used by an upgrade"}, nil},
 		{"unknown mode", env("EGRESS_MODE", "offline"), nil, []string{"EGRESS_MODE", `"offline"`, "hermetic"}, nil},
 		{"bad cluster name", env("EGRESS_CLUSTER_NAME", "My_Cluster"), nil, []string{"EGRESS_CLUSTER_NAME", "My_Cluster", "lowercase letters"}, nil},

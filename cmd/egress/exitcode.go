@@ -36,10 +36,12 @@ type notConformant struct{ msg string }
 
 func (e notConformant) Error() string { return e.msg }
 
-// exitCode classifies err: a usage or configuration error 2, a failed probe 1, an
-// interruption 130, anything else (Docker, images, a cluster, Istio) 3.
+// exitCode classifies err: a usage or configuration error 2, a failed probe (or, for
+// releases -newer, pins behind Istio's releases) 1, an interruption 130, anything else
+// (Docker, images, a cluster, Istio) 3.
 func exitCode(ctx context.Context, err error) int {
 	var nc notConformant
+	var rb releasesBehind
 	var ir interruptedRun
 	var inv *config.InvalidError
 	switch {
@@ -49,7 +51,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitUsage
 	case ctx.Err() != nil, errors.As(err, &ir):
 		return ExitInterrupted
-	case errors.As(err, &nc):
+	case errors.As(err, &nc), errors.As(err, &rb):
 		return ExitNotConformant
 	}
 	return ExitEnvironment

@@ -40,13 +40,14 @@ func commands() []command {
 			oneArg("REPORT", func(ctx context.Context, report string, w io.Writer) error {
 				return labCheck(ctx, report, w, runLeftovers)
 			})},
+		{"releases", "[-newer FILE]", "the Istio releases the suite supports, or those newer than its pins", releasesHelp, releasesCmd},
 		{"capture-fixtures", "ARTIFACTS DIR", "refresh the parser test data in DIR from a lab run that kept its cluster (make capture-fixtures)", "", captureCmd},
 	}
 }
 
 const exitCodes = `Exit codes (every command; make e2e prints the run's, see README.md):
   0    passed / done
-  1    not conformant: a probe failed
+  1    not conformant: a probe failed (releases -newer: a release newer than the pins)
   2    bad usage or configuration (nothing was created)
   3    environment or setup failure (Docker, images, cluster, Istio, teardown)
   130  interrupted (Ctrl-C or SIGTERM)

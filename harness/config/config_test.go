@@ -2,11 +2,14 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/egressconformance/iec/harness/version"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -46,7 +49,7 @@ func TestPrecedenceFileEnvFlag(t *testing.T) {
 	os.WriteFile(file, []byte("mode: internet\nistio:\n  version: 1.30.2\n  hub: file.example/istio\nintervals:\n  poll: 2s\nconverge: 5\n"), 0o600)
 	c, err := load(t, map[string]string{
 		"EGRESS_CONFIG":        file,
-		"EGRESS_ISTIO_VERSION": "1.29.4", // env beats file
+		"EGRESS_ISTIO_VERSION": "1.31.3", // env beats file
 		"EGRESS_CONVERGE":      "4",
 	}, "-egress.converge=2") // flag beats env
 	if err != nil {
@@ -55,7 +58,7 @@ func TestPrecedenceFileEnvFlag(t *testing.T) {
 	if c.Mode != Internet || c.Istio.Hub != "file.example/istio" || c.Intervals.Poll != 2*time.Second {
 		t.Errorf("file values not applied: %+v", c)
 	}
-	if c.Istio.Version != "1.29.4" {
+	if c.Istio.Version != "1.31.3" {
 		t.Errorf("env must beat file: version %s", c.Istio.Version)
 	}
 	if c.Converge != 2 {
@@ -77,7 +80,7 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 		want []string
 	}{
 		{"malformed istio version", map[string]string{"EGRESS_ISTIO_VERSION": "1.31"[:3] + "x"}, []string{"EGRESS_ISTIO_VERSION", "not a release version", "1.31.1"}},
-		{"unsupported istio version", map[string]string{"EGRESS_ISTIO_VERSION": "1.20.1"}, []string{"EGRESS_ISTIO_VERSION", "not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIOCTL"}},
+		{"unsupported istio version", map[string]string{"EGRESS_ISTIO_VERSION": "1.20.1"}, []string{"EGRESS_ISTIO_VERSION", "not supported", "1.30, 1.31, 1.32", "EGRESS_ISTIOCTL"}},
 		{"unknown mode", map[string]string{"EGRESS_MODE": "offline"}, []string{"EGRESS_MODE", `unknown mode "offline"`, "hermetic"}},
 		{"bad duration", map[string]string{"EGRESS_INTERVAL_PROPAGATION": "two minutes"}, []string{"EGRESS_INTERVAL_PROPAGATION", "not a duration", "90s"}},
 		{"bad boolean", map[string]string{"EGRESS_CLUSTER_REUSE": "yes please"}, []string{"EGRESS_CLUSTER_REUSE", "not a boolean"}},
@@ -94,14 +97,14 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 			[]string{"EGRESS_ISTIO_UPGRADE_TO (istio.upgradeTo)", "not later than istio.version 1.31.1", "give a later release", "unset istio.upgradeTo"}},
 		{"downgrade", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.30.2"},
 			[]string{"EGRESS_ISTIO_UPGRADE_TO", "1.30.2 is not later than istio.version 1.31.1"}},
-		{"upgrade across two minors", map[string]string{"EGRESS_ISTIO_VERSION": "1.29.4", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"},
-			[]string{"EGRESS_ISTIO_UPGRADE_TO", "from 1.29.4 to 1.31.1 skips 1.30:", "at most one minor earlier", "start from a 1.30 release", "1.29 → 1.30, 1.30 → 1.31"}},
-		{"upgrade across a major", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
-			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "does not gate upgrades from 1.31 yet"}},
-		{"upgrade across a major from an older minor", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
-			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "gate a release of 1.31 instead"}},
-		{"unsupported upgrade target", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0"},
-			[]string{"EGRESS_ISTIO_UPGRADE_TO", "Istio 1.32.0 is not supported", "1.29, 1.30, 1.31", "EGRESS_ISTIO_UPGRADE_ISTIOCTL"}},
+		{"upgrade across two minors", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.4", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "from 1.30.4 to 1.32.0 skips 1.31:", "at most one minor earlier", "start from a 1.31 release", "1.30 → 1.31, 1.31 → 1.32"}},
+		{"upgrade across a major", map[string]string{"EGRESS_ISTIO_VERSION": "1.32.0", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "does not gate upgrades from 1.32 yet"}},
+		{"upgrade across a major from an older minor", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.2", "EGRESS_ISTIO_UPGRADE_TO": "2.0.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": istioctl},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "changes the major release", "gate a release of 1.32 instead"}},
+		{"unsupported upgrade target", map[string]string{"EGRESS_ISTIO_VERSION": "1.32.0", "EGRESS_ISTIO_UPGRADE_TO": "1.33.0"},
+			[]string{"EGRESS_ISTIO_UPGRADE_TO", "Istio 1.33.0 is not supported", "1.30, 1.31, 1.32", "EGRESS_ISTIO_UPGRADE_ISTIOCTL"}},
 		{"one tag for both releases", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.2", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1", "EGRESS_ISTIO_TAG": "1.30.2-distroless"},
 			[]string{"EGRESS_ISTIO_TAG (istio.tag)", "both releases of the upgrade", "unset it"}},
 		{"upstream Envoy without a proxy", map[string]string{"EGRESS_ISTIO_UPSTREAM_ENVOY": "true", "EGRESS_ISTIO_CONTROL_PLANE_ONLY": "true"},
@@ -163,13 +166,15 @@ func TestEverySettingRoundTrips(t *testing.T) {
 }
 
 func TestUpgradeSettings(t *testing.T) {
+	ciFrom, ciTo := UpgradePair()
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
 	}{
-		{"previous minor to the default", map[string]string{"EGRESS_ISTIO_VERSION": "1.30.0", "EGRESS_ISTIO_UPGRADE_TO": DefaultIstioVersion}},
+		{"previous minor to the default", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.0", "EGRESS_ISTIO_UPGRADE_TO": DefaultIstioVersion}},
+		{"the upgrade CI gates", map[string]string{"EGRESS_ISTIO_VERSION": ciFrom, "EGRESS_ISTIO_UPGRADE_TO": ciTo}},
 		{"a patch release", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.0", "EGRESS_ISTIO_UPGRADE_TO": "1.31.1"}},
-		{"to a pre-release with its own istioctl", map[string]string{"EGRESS_ISTIO_VERSION": "1.31.1", "EGRESS_ISTIO_UPGRADE_TO": "1.32.0-beta.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": fakeIstioctl(t)}},
+		{"to a pre-release with its own istioctl", map[string]string{"EGRESS_ISTIO_VERSION": "1.32.0", "EGRESS_ISTIO_UPGRADE_TO": "1.33.0-beta.0", "EGRESS_ISTIO_UPGRADE_ISTIOCTL": fakeIstioctl(t)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := load(t, tc.env)
@@ -202,5 +207,32 @@ func TestConfigurationTableListsEverySetting(t *testing.T) {
 		if row := "| " + s.Key + " | " + s.Env + " |"; !strings.Contains(string(raw), row) {
 			t.Errorf("docs/configuration.md's table has no row starting %q", row)
 		}
+	}
+}
+
+// Every pinned release is accepted as it is (no istioctl needed), the default is the newest,
+// and each minor appears once, oldest first: the list the CI matrix is checked against.
+func TestIstioReleasesAreOneConsistentList(t *testing.T) {
+	if got := IstioReleases[len(IstioReleases)-1]; got != DefaultIstioVersion {
+		t.Fatalf("DefaultIstioVersion %s is not the newest of IstioReleases (%s)", DefaultIstioVersion, got)
+	}
+	if len(IstioReleases) != 3 {
+		t.Fatalf("the suite supports the last three minors, IstioReleases has %d: %v", len(IstioReleases), IstioReleases)
+	}
+	for i, r := range IstioReleases {
+		if _, err := load(t, map[string]string{"EGRESS_ISTIO_VERSION": r}); err != nil {
+			t.Errorf("pinned release %s refused: %v", r, err)
+		}
+		if i > 0 {
+			prev, cur := version.MustParse(IstioReleases[i-1]), version.MustParse(r)
+			if cur.Major != prev.Major || cur.Minor != prev.Minor+1 {
+				t.Errorf("IstioReleases must be consecutive minors, oldest first: %s then %s", prev, cur)
+			}
+		}
+	}
+	newest := version.MustParse(DefaultIstioVersion)
+	next := fmt.Sprintf("%s.%d", newest.MinorString(), newest.Patch+1)
+	if _, err := load(t, map[string]string{"EGRESS_ISTIO_VERSION": next}); err == nil || !strings.Contains(err.Error(), "not a release the suite knows") {
+		t.Errorf("%s is past the newest known patch and must be refused without an istioctl: %v", next, err)
 	}
 }

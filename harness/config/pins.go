@@ -1,15 +1,37 @@
 package config
 
+import "github.com/egressconformance/iec/harness/version"
+
 // This file is the one place where versions and images are pinned. Every value can be
 // overridden (YAML file, EGRESS_* environment variable or -egress.* flag; see settings.go).
 // Images are pinned as tag@sha256 so a moved tag cannot change what a signed run tested.
 // Tool versions (ginkgo, kind, actionlint) are pinned in go.mod's tool directives.
 
-// DefaultIstioVersion is the Istio release the suite installs unless told otherwise.
-const DefaultIstioVersion = "1.31.1"
+// IstioReleases is the one list of Istio versions: the newest patch of each supported minor
+// that the suite knows of (the last three minors), oldest first. "Knows of" means the Istio
+// API modules are published for it: istio.io/api and istio.io/client-go v1.30.8, v1.31.4 and
+// v1.32.0 on the Go module proxy on 2026-12-04. go.mod requires those modules at the newest
+// entry's version. Everything else is derived (below) or checked against this list by
+// internal/repo's tests: the CI matrix and upgrade pair (.github/workflows/ci.yml), the
+// Makefile's examples and docs/configuration.md, docs/upgrade.md.
+var IstioReleases = []string{"1.30.8", "1.31.4", "1.32.0"}
 
-// SupportedIstioMinors are the minors the suite is maintained for (the last three).
-var SupportedIstioMinors = []string{"1.29", "1.30", "1.31"}
+// DefaultIstioVersion is the Istio release the suite installs unless told otherwise: the
+// newest of IstioReleases (a test keeps them equal; a constant, so flags can default to it).
+const DefaultIstioVersion = "1.32.0"
+
+// SupportedIstioMinors are the minors of IstioReleases ("1.30", …), oldest first.
+var SupportedIstioMinors = minorsOf(IstioReleases)
+
+// NewestKnownIstioPatch is, per supported minor, the patch in IstioReleases. A later patch
+// of that minor is refused unless its istioctl is given, because the release archive to
+// download cannot exist yet (1.31.999 is a typo, not a release). Other minors have no bound.
+var NewestKnownIstioPatch = patchesOf(IstioReleases)
+
+// UpgradePair is the upgrade the CI gates: the previous minor's newest patch to the default.
+func UpgradePair() (from, to string) {
+	return IstioReleases[len(IstioReleases)-2], IstioReleases[len(IstioReleases)-1]
+}
 
 // Images, by role.
 const (
@@ -38,9 +60,19 @@ const (
 // IstioReleaseBaseURL serves the official istioctl release archives and their .sha256 files.
 const IstioReleaseBaseURL = "https://github.com/istio/istio/releases/download"
 
-// NewestKnownIstioPatch is the newest patch release of a supported minor that the suite knows
-// of (the Istio API modules published for it: istio.io/api v1.30.8, v1.31.4 on 2026-12-01).
-// A later patch of that minor is refused unless its istioctl is given, because the release
-// archive to download cannot exist yet (1.31.999 is a typo, not a release). A minor missing
-// here has no such bound.
-var NewestKnownIstioPatch = map[string]int{"1.30": 8, "1.31": 4}
+func minorsOf(releases []string) []string {
+	out := make([]string, len(releases))
+	for i, r := range releases {
+		out[i] = version.MustParse(r).MinorString()
+	}
+	return out
+}
+
+func patchesOf(releases []string) map[string]int {
+	out := make(map[string]int, len(releases))
+	for _, r := range releases {
+		v := version.MustParse(r)
+		out[v.MinorString()] = v.Patch
+	}
+	return out
+}
