@@ -99,7 +99,16 @@ func RenderOperator(o InstallOptions) ([]byte, error) {
 		}
 	}
 	env := map[string]any{}
-	values := map[string]any{}
+	// The resource requests of Istio's demo profile, which istio.io's egress tasks install
+	// (manifests/charts/istio-control/istio-discovery/files/profile-demo.yaml in the istio
+	// module): the minimal profile's 100m CPU per proxy and 500m for istiod would not let an
+	// upgrade run keep every scenario's clients on a 2-CPU node (a lab run's pod stayed
+	// Pending: "Insufficient cpu", 1950m of 2000m requested).
+	values := map[string]any{
+		"global":   map[string]any{"proxy": map[string]any{"resources": demoRequests("40Mi")}},
+		"pilot":    map[string]any{"resources": demoRequests("100Mi")},
+		"gateways": map[string]any{"istio-egressgateway": map[string]any{"resources": demoRequests("40Mi")}},
+	}
 	if o.GatewayAPIAlpha {
 		env["PILOT_ENABLE_ALPHA_GATEWAY_API"] = "true"
 	}
@@ -114,11 +123,9 @@ func RenderOperator(o InstallOptions) ([]byte, error) {
 		values["telemetry"] = map[string]any{"enabled": false}
 	}
 	if len(env) > 0 {
-		values["pilot"] = map[string]any{"env": env}
+		values["pilot"].(map[string]any)["env"] = env
 	}
-	if len(values) > 0 {
-		spec["values"] = values
-	}
+	spec["values"] = values
 	for _, s := range o.ExtraSet {
 		if err := setPath(spec, s); err != nil {
 			return nil, err
@@ -262,4 +269,9 @@ func parseValue(raw string) any {
 		return n
 	}
 	return raw
+}
+
+// demoRequests are the demo profile's requests: 10m CPU and the given memory.
+func demoRequests(memory string) map[string]any {
+	return map[string]any{"requests": map[string]any{"cpu": "10m", "memory": memory}}
 }

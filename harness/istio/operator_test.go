@@ -108,8 +108,14 @@ func TestRenderOperatorMinimalAndDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec, _ := parseOperator(t, b)["spec"].(map[string]any)
-	if !reflect.DeepEqual(spec, map[string]any{"profile": "minimal"}) {
-		t.Errorf("empty options render spec %#v, want only the profile", spec)
+	demo := func(mem string) map[string]any {
+		return map[string]any{"resources": map[string]any{"requests": map[string]any{"cpu": "10m", "memory": mem}}}
+	}
+	want := map[string]any{"profile": "minimal", "values": map[string]any{
+		"global": map[string]any{"proxy": demo("40Mi")}, "pilot": demo("100Mi"),
+		"gateways": map[string]any{"istio-egressgateway": demo("40Mi")}}}
+	if !reflect.DeepEqual(spec, want) {
+		t.Errorf("empty options render spec %#v, want only the profile and the demo profile's resource requests", spec)
 	}
 	b, err = RenderOperator(DefaultInstallOptions("1.30.2"))
 	if err != nil {
