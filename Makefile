@@ -26,7 +26,7 @@ export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS
 # without one are steps of others (INTERNAL_TARGETS); internal/repo's test keeps it so.
 INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
 .PHONY: help e2e e2e-upgrade test clean scenarios manifests report report-diff dry-run images images-save images-load \
-  lab-images lab-node-image e2e-lab capture-fixtures \
+  lab-images lab-node-image e2e-lab e2e-upgrade-lab capture-fixtures \
   deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
 ##@ Running the suite
@@ -156,6 +156,20 @@ e2e-lab: lab-node-image images
 	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
 	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
 	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
+
+## e2e-upgrade-lab: make e2e-upgrade on the lab: Istio build A upgraded in place to build B
+## Two builds of istio.io/istio (scripts/lab/node/versions.env: ISTIO_* and ISTIO_UPGRADE_*),
+## each with its own istiod, istioctl and proxy image on the same upstream Envoy; the three
+## phases of docs/upgrade.md on live proxies, then lab-check, which also checks the phases and
+## the version each proxy reports in them.
+LAB_UPGRADE_ARTIFACTS ?= _out/lab-upgrade
+e2e-upgrade-lab: lab-images images suite-bin
+	scripts/lab/node/build-node-image.sh --upgrade
+	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-upgrade-env)"; set +a; \
+	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
+	$(MAKE) --no-print-directory e2e-upgrade -o images -o suite-bin ISTIO_FROM=$$EGRESS_ISTIO_VERSION ISTIO_TO=$$EGRESS_ISTIO_UPGRADE_TO \
+	  ARTIFACTS=$(LAB_UPGRADE_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_UPGRADE_ARTIFACTS))
+	$(GO) run ./cmd/egress lab-check $(LAB_UPGRADE_ARTIFACTS)/ginkgo-report.json
 
 ## capture-fixtures: refresh the parser test data (harness/parse/testdata) from live proxies
 ## make e2e-lab on a cluster of its own that it keeps, the evidence and the egress gateway's

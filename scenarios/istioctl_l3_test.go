@@ -9,7 +9,9 @@ package scenarios_test
 // failing on any error-level finding. Each scenario's objects are analysed in the namespace
 // a run gives them and together with what can run at the same time: all parallel scenarios
 // at once (their config coexists in a run, so a conflict between them is real), each serial
-// scenario on its own (Ginkgo runs Serial specs alone). The istioctl is the one
+// scenario on its own (Ginkgo runs Serial specs alone; an upgrade run, which keeps every
+// session through its phases, holds a serial scenario's config only while its probes run:
+// Scenario.Exclusive, because together they are not valid: IST0109). The istioctl is the one
 // the lab builds (EGRESS_ISTIOCTL, set by `make test-l3`), or any istioctl a user gives.
 
 import (

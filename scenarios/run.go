@@ -172,3 +172,42 @@ func (p Probe) readsGateway() bool {
 	}
 	return false
 }
+
+// Exclusive says whether, in an upgrade run, the scenario holds its config only while its own
+// probes run: a Serial scenario's config reaches beyond its namespace — the shared egress
+// gateway, configured for a host and port other Serial scenarios configure too (istioctl
+// analyze on their union: IST0109, the same host for the mesh from several namespaces), or
+// routes other namespaces' sidecars follow — so their configs cannot be applied at once. A
+// scenario that switches the mesh-wide policy is closed after phase 1 instead.
+func (s Scenario) Exclusive() bool {
+	return s.HasLabel(Serial) && s.Requires.MeshPolicy == ""
+}
+
+// Withdraw removes the scenario's config from the session (fixtures.Session.Withdraw) and waits
+// until the removal reached every proxy its probes use that outlives it: a fence applied
+// after it arrived there (istiod pushes config in order), so the next scenario never meets
+// this one's.
+func (s Scenario) Withdraw(ctx context.Context, sess *fixtures.Session) error {
+	if err := sess.Withdraw(ctx); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, p := range s.Probes {
+		// A Gateway API gateway is the config's own: the withdrawal deletes it.
+		var proxies []fixtures.ProxyRef
+		for _, r := range p.proxies() {
+			if r != fixtures.Gateway || s.Requires.GatewayAPIGateway == "" {
+				proxies = append(proxies, r)
+			}
+		}
+		key := fmt.Sprint(p.From, proxies)
+		if seen[key] || len(proxies) == 0 {
+			continue
+		}
+		seen[key] = true
+		if err := sess.Fence(ctx, p.From, proxies...); err != nil {
+			return fmt.Errorf("after withdrawing the config of scenario %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}

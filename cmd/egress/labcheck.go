@@ -29,7 +29,8 @@ import (
 // for want of a data plane is a failure here. Then that nothing of the run remains (left
 // lists it): its containers and networks are gone, and either its cluster (one it created and
 // was not asked to keep, so its teardown deleted it) or, in a cluster it reused or kept, its
-// namespaces and CoreDNS names.
+// namespaces and CoreDNS names. An upgrade run's report is checked for its phases too
+// (checkUpgrade).
 func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFunc) error {
 	r, err := reports.LoadFile(path)
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
@@ -51,6 +52,7 @@ func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFun
 				su.Description, su.Property("data-plane"), su.Property("proxy")))
 		}
 		specs = append(append(specs, su.SuiteNodes...), su.Specs...)
+		problems = append(problems, checkUpgrade(su, append(append([]*reports.Spec{}, su.SuiteNodes...), su.Specs...), out)...)
 	}
 	for _, s := range specs {
 		switch s.State {
@@ -86,6 +88,8 @@ func labCheck(ctx context.Context, path string, out io.Writer, left leftoversFun
 			counts["passed on live proxies"]++
 		case strings.Contains(s.Message, fixtures.DataPlaneMissing):
 			problems = append(problems, fmt.Sprintf("%s / %s was skipped for want of a data plane: %s", s.Scenario, s.Probe, firstLine(s.Message)))
+		case phaseOnlySkip(s):
+			counts["skipped in phases 2-3: verified in phase 1 only"]++
 		case isGap && strings.Contains(s.Message, gap.SkipReason()):
 			counts["skipped: needs Istio's own proxy (scenarios.UpstreamEnvoyGaps)"]++
 		case sc.Requires.NetworkPolicy:

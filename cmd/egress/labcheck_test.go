@@ -64,6 +64,12 @@ func alter(t *testing.T, f func(specs []map[string]any)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return alterReport(t, b, f)
+}
+
+// alterReport rewrites the spec reports of a Ginkgo JSON report with f into a new file.
+func alterReport(t *testing.T, b []byte, f func(specs []map[string]any)) string {
+	t.Helper()
 	var suites []map[string]any
 	if err := json.Unmarshal(b, &suites); err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func TestIstioVersionsFollowThePins(t *testing.T) {
 			t.Errorf("the Makefile lacks %q (config.UpgradePair)", want)
 		}
 	}
-	example := regexp.MustCompile(`ISTIO_FROM=(\S+) ISTIO_TO=(\S+)`)
+	example := regexp.MustCompile(`ISTIO_FROM=(\d\S*) ISTIO_TO=(\d\S*)`)
 	for _, f := range []string{"Makefile", "README.md", "docs/upgrade.md", "docs/configuration.md"} {
 		for _, m := range example.FindAllStringSubmatch(read(t, f), -1) {
 			if m[1] != from || strings.TrimRight(m[2], `"'`) != to {

@@ -34,7 +34,10 @@ import (
 // label filters never leave them out. Phases 2 and 3 verify the probes that ran against the
 // scenario's complete config (scenarios.CompleteConfigFrom); the others are skipped with
 // that reason. Sessions are closed, and checked for leaks, at the end of the suite (a cleanup
-// BeforeSuite registers, so it runs before the world's teardown).
+// BeforeSuite registers, so it runs before the world's teardown). Exclusive scenarios (Serial
+// ones on the shared egress gateway, whose configs conflict) hold their config only while
+// their own probes run: withdrawn after phase 1, applied again and withdrawn in each later
+// phase, their namespaces and clients (and so their sidecars' release) kept throughout.
 
 // phase is one phase of an upgrade run; nil stands for a plain run.
 type phase struct {
@@ -50,12 +53,6 @@ func phaseLabel(n int) string { return fmt.Sprintf("phase:%d", n) }
 
 // upgradeSuiteTimeout bounds a whole upgrade run: three passes and the upgrade.
 const upgradeSuiteTimeout = 4 * time.Hour
-
-// IntermediateConfigSkip is why a probe is not verified again after phase 1.
-const IntermediateConfigSkip = "verified in phase 1 only: a later probe of the scenario applies more config, so this expectation does not hold against the scenario's complete config, which the later phases keep"
-
-// MeshPolicySkip is why a scenario that switches the mesh-wide policy is verified in phase 1 only.
-const MeshPolicySkip = "verified in phase 1 only: the scenario switches the mesh-wide outbound policy by reinstalling Istio, which the later phases cannot do without a second control-plane change"
 
 // up is the state the phases of an upgrade run share (nil in a plain run).
 var up *upgradeRun
@@ -157,7 +154,7 @@ func firstPhase(sc scenarios.Scenario, ph *phase) {
 				Skip(r)
 			}
 			if sc.Requires.MeshPolicy != "" {
-				up.notSetUp[sc.Name] = MeshPolicySkip
+				up.notSetUp[sc.Name] = fixtures.MeshPolicySkip
 				setMeshPolicy(ctx, sc)
 				DeferCleanup(func(ctx SpecContext) {
 					left, err := world.Leftovers(ctx, sc.Name)
@@ -183,7 +180,27 @@ func firstPhase(sc scenarios.Scenario, ph *phase) {
 		}, at, NodeTimeout(10*time.Minute))
 
 		probeSpecs(sc, &sess, ph, func(i int) { up.prepared[sc.Name] = i })
+		if sc.Exclusive() {
+			AfterAll(func(ctx SpecContext) {
+				if sess != nil && up.sessions[sc.Name] == sess {
+					Expect(sc.Withdraw(ctx, sess)).To(Succeed(), "withdrawing the config of an exclusive scenario after phase 1")
+				}
+			}, at, NodeTimeout(cfg.Intervals.Setup))
+		}
 	})...)
+}
+
+// holdConfig gives an exclusive scenario (scenarios.Scenario.Exclusive) its config back for
+// this phase's probes, and withdraws it after them, so that no two of them hold config on
+// the shared egress gateway at once.
+func holdConfig(ctx SpecContext, sc scenarios.Scenario, sess *fixtures.Session, ph *phase) {
+	if !sc.Exclusive() {
+		return
+	}
+	Expect(sess.Reapply(ctx)).To(Succeed(), "applying the exclusive scenario's config again for "+ph.short())
+	DeferCleanup(func(ctx SpecContext) {
+		Expect(sc.Withdraw(ctx, sess)).To(Succeed(), "withdrawing the exclusive scenario's config after "+ph.short())
+	}, NodeTimeout(cfg.Intervals.Setup))
 }
 
 // laterPhase is a scenario in phase 2 (after the control-plane upgrade: old sidecars) or 3
@@ -198,7 +215,7 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 			sess = up.sessions[sc.Name]
 			if sess == nil {
 				r := up.notSetUp[sc.Name]
-				if r == MeshPolicySkip {
+				if r == fixtures.MeshPolicySkip {
 					Skip(r)
 				}
 				if r == "" {
@@ -212,24 +229,29 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 				proxies := reportProxies(ctx, sess)
 				// The phase is about old sidecars on the new control plane: nothing may have
 				// restarted them.
+				// Both by the image the pod runs and by the version the proxy itself reports.
 				old := version.MustParse(up.from)
 				for _, p := range proxies {
 					if strings.HasSuffix(p.Role, " client") {
-						Expect(p.Known && p.Release.Compare(old) == 0).To(BeTrue(),
+						Expect(p.Known && p.Release.Compare(old) == 0 && p.Reported == up.from).To(BeTrue(),
 							"phase 2 needs the scenario's sidecars still on %s (nothing restarts them in an in-place upgrade), but %s", old, p)
 					}
 				}
+				holdConfig(ctx, sc, sess, ph)
 				return
 			}
 			up.gateway.require(by, func() error { return world.RestartGateway(ctx) })
 			Expect(sess.RestartWorkloads(ctx)).To(Succeed(), "restarting the scenario's workloads on %s", up.to)
-			reportProxies(ctx, sess)
+			for _, p := range reportProxies(ctx, sess) {
+				Expect(p.Reported).To(Equal(up.to), "phase 3 needs every proxy of the scenario on %s, reported by the proxy itself: %s", up.to, p)
+			}
+			holdConfig(ctx, sc, sess, ph)
 		}, at, NodeTimeout(up.budget))
 
 		for i, p := range sc.Probes {
 			It(probeText(sc, p), func(ctx SpecContext) {
 				if i < complete {
-					Skip(IntermediateConfigSkip)
+					Skip(fixtures.IntermediateConfigSkip)
 				}
 				if r := p.SkipReason(world); r != "" {
 					Skip(r)

@@ -48,6 +48,9 @@
 #   scripts/lab/node/build-node-image.sh --force      rebuild every binary and image
 #   scripts/lab/node/build-node-image.sh --print-env  print the suite's lab overrides (node image,
 #                                                     kind config, istioctl, Istio hub/tag)
+#   scripts/lab/node/build-node-image.sh --upgrade    also build B, the later Istio the upgrade
+#                                                     lab moves to (istio.sh; make e2e-upgrade-lab)
+#   scripts/lab/node/build-node-image.sh --print-upgrade-env  the overrides of an upgrade lab run
 #
 # Environment: EGRESS_LAB_CACHE (binary cache root), GOFLAGS is ignored (set per helper
 # module), EGRESS_LAB_NICE (niceness of the Go builds, default 10).
@@ -70,6 +73,8 @@ readonly NICE=${EGRESS_LAB_NICE:-10}
 . "$HERE/../lib.sh"
 # shellcheck source=proxy.sh
 . "$HERE/proxy.sh"
+# shellcheck source=istio.sh
+. "$HERE/istio.sh"
 
 export DOCKER_BUILDKIT=0 # the legacy builder; BuildKit/buildx is absent on these machines
 # The helper modules are standalone: no workspace, no toolchain download, and -mod=mod (set
@@ -322,17 +327,8 @@ build_binaries() {
 		"-s -w -X main.VERSION=${LOCAL_PATH_PROVISIONER_VERSION}" github.com/rancher/local-path-provisioner
 	build_bin pause "$MODS/pause" "-s -w" egress-lab.local/kind-node/pause
 	build_bin kindconst "$MODS/kindconst" "-s -w" egress-lab.local/kind-node/kindconst
-	# istiod and istioctl, stamped the way Istio's release build stamps them (pkg/version).
-	local iv="" kv
-	for kv in "buildVersion=${ISTIO_LAB_TAG}" "buildGitRevision=${ISTIO_COMMIT}" "buildStatus=Clean" \
-		"buildTag=${ISTIO_LAB_TAG}" "buildHub=${ISTIO_LAB_HUB}"; do
-		iv+=" -X istio.io/istio/pkg/version.${kv}"
-	done
-	build_bin istio "$MODS/istio" "-s -w${iv}" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/istioctl/cmd/istioctl
-	# pilot-agent for the lab proxy image: same module, same stamps, the build tags Istio's
-	# release build gives its agent binaries (Makefile.core.mk AGENT_TAGS in that module).
-	BUILD_TAGS=agent,disable_pgv,grpcnotrace,retrynotrace \
-		build_bin istio-agent "$MODS/istio" "-s -w${iv}" istio.io/istio/pilot/cmd/pilot-agent
+	# istiod, istioctl and pilot-agent of the lab's Istio (build A; istio.sh).
+	istio_build istio "$MODS/istio" "$ISTIO_LAB_TAG" "$ISTIO_COMMIT"
 
 	# The binaries' own idea of their versions must be the pinned ones.
 	KBIN=$CACHE/bin/kubernetes
@@ -345,17 +341,6 @@ build_binaries() {
 	[[ v$got == "$COREDNS_VERSION" ]] || die "coredns reports version '${got}', want ${COREDNS_VERSION#v}"
 	got=$("$CACHE/bin/crictl/crictl" --version | awk '{ print $NF }')
 	[[ $got == "$CRICTL_VERSION" ]] || die "crictl reports version '${got}', want ${CRICTL_VERSION}"
-	got=$("$CACHE/bin/istio/istioctl" version --remote=false --short 2>/dev/null | awk '{ print $NF }')
-	[[ $got == "$ISTIO_LAB_TAG" ]] || die "istioctl reports version '${got}', want ${ISTIO_LAB_TAG}"
-	got=$("$CACHE/bin/istio-agent/pilot-agent" version --short 2>/dev/null | awk '{ print $NF }')
-	[[ $got == "$ISTIO_LAB_TAG" ]] || die "pilot-agent reports version '${got}', want ${ISTIO_LAB_TAG}"
-}
-
-# istiod's image under the hub/tag the suite's Istio overrides name (the proxy image beside it:
-# proxy.sh).
-istio_image() {
-	ensure_image "${ISTIO_LAB_HUB}/pilot:${ISTIO_LAB_TAG}" "$HERE/images/pilot.Dockerfile" "BASE=$LAB_BASE_IMAGE" \
-		"$CACHE/bin/istio/pilot-discovery"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -620,12 +605,14 @@ install_deps() {
 }
 
 main() {
-	FORCE=0
+	FORCE=0 UPGRADE=0
 	load_versions
 	case ${1:-} in
 	"") ;;
 	--force) FORCE=1 ;;
+	--upgrade) UPGRADE=1 ;;
 	--print-env) print_env; exit 0 ;;
+	--print-upgrade-env) print_upgrade_env; exit 0 ;;
 	--deps) install_deps; exit 0 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
@@ -654,13 +641,13 @@ main() {
 	component_images
 	node_base_image
 	node_image
-	istio_image
-	proxy_image
+	istio_images istio "$ISTIO_MODULE_VERSION" "$ISTIO_LAB_TAG"
+	((UPGRADE == 0)) || istio_upgrade_build
 
 	printf '\n%s: summary\n' "$TAG" >&2
 	printf '  %s\n' "${SUMMARY[@]}" >&2
 	log "done in $(elapsed "$total"): ${NODE_IMAGE} ($(docker image inspect -f '{{ .Size }}' "$NODE_IMAGE" | awk '{ printf "%.2f GB", $1 / 1e9 }'))"
-	print_env
+	if ((UPGRADE)); then print_upgrade_env; else print_env; fi
 }
 
 main "$@"

