@@ -84,11 +84,15 @@ func writeSuiteMarkdown(w io.Writer, v suiteView) {
 	}
 
 	if len(v.Phases) > 0 {
-		p("## Upgrade phases\n\n| Phase | Result | Probes | Passed | Failed | Skipped | Not run / listed |\n|---|---|---:|---:|---:|---:|---:|\n")
+		p("## Upgrade phases\n\n| Phase | Result | Probes | Passed | Failed | Skipped | Not run / listed | Proxies reported |\n|---|---|---:|---:|---:|---:|---:|---|\n")
 		for _, ph := range v.Phases {
 			c := ph.Counts
-			p("| %s | %s %s | %d | %d | %d | %d | %d |\n", mdCell(ph.Name), verdictIcon[ph.Verdict], mdCell(string(ph.Verdict)),
-				c.Total, c.Passed, c.Failed, c.Skipped, c.NotRun+c.Listed)
+			proxies := ph.Proxies
+			if proxies == "" {
+				proxies = "—"
+			}
+			p("| %s | %s %s | %d | %d | %d | %d | %d | %s |\n", mdCell(ph.Name), verdictIcon[ph.Verdict], mdCell(string(ph.Verdict)),
+				c.Total, c.Passed, c.Failed, c.Skipped, c.NotRun+c.Listed, mdCell(proxies))
 		}
 		p("\n")
 	}

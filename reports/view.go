@@ -49,6 +49,9 @@ type phaseView struct {
 	Name, Short string
 	Counts      Counts
 	Verdict     Verdict
+	// Proxies says which versions the phase's proxies reported ("proxies" entries), e.g.
+	// "sidecars 1.31.0 ×20 · gateways 1.32.0 ×3"; "" when the phase recorded none.
+	Proxies string
 }
 
 // phaseCell is a scenario in one upgrade phase.
@@ -199,6 +202,7 @@ func newSuiteView(s *Suite) suiteView {
 		}
 		pv.Counts = (&Suite{Specs: in.Probes}).Count()
 		pv.Verdict = in.Verdict()
+		pv.Proxies = proxySummary(in.Probes)
 		v.Phases = append(v.Phases, pv)
 	}
 	for _, sc := range s.Scenarios {

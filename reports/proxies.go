@@ -1,0 +1,50 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/egressconformance/iec/fixtures"
+)
+
+// proxySummary counts the proxies of specs by kind (sidecars: the scenarios' clients;
+// gateways) and the version each reported to istiod, from the "proxies" entries
+// (fixtures.ProxyRelease.String, one entry per scenario listing its proxies joined by "; ").
+// A pod listed by several scenarios, such as the mesh's egress gateway, counts once. Entries
+// of another shape (older reports: no reported version) are left out.
+func proxySummary(specs []*Spec) string {
+	pods := map[string]map[string]bool{} // "kind version" -> pods
+	for _, sp := range specs {
+		for _, e := range sp.Proxies {
+			for _, one := range strings.Split(e, "; ") {
+				role, pod, reported, ok := fixtures.ParseProxyRelease(one)
+				if !ok {
+					continue
+				}
+				if reported == "" {
+					reported = "nothing"
+				}
+				kind := "gateways"
+				if strings.HasSuffix(role, " client") {
+					kind = "sidecars"
+				}
+				key := kind + " " + reported
+				if pods[key] == nil {
+					pods[key] = map[string]bool{}
+				}
+				pods[key][pod] = true
+			}
+		}
+	}
+	keys := make([]string, 0, len(pods))
+	for k := range pods {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, len(pods[k]))
+	}
+	return strings.Join(parts, " · ")
+}
