@@ -16,25 +16,23 @@ import (
 func proxySummary(specs []*Spec) string {
 	pods := map[string]map[string]bool{} // "kind version" -> pods
 	for _, sp := range specs {
-		for _, e := range sp.Proxies {
-			for _, one := range strings.Split(e, "; ") {
-				role, pod, reported, ok := fixtures.ParseProxyRelease(one)
-				if !ok {
-					continue
-				}
-				if reported == "" {
-					reported = "nothing"
-				}
-				kind := "gateways"
-				if strings.HasSuffix(role, " client") {
-					kind = "sidecars"
-				}
-				key := kind + " " + reported
-				if pods[key] == nil {
-					pods[key] = map[string]bool{}
-				}
-				pods[key][pod] = true
+		for _, one := range fixtures.SplitProxyReleases(sp.Proxies) {
+			role, pod, reported, ok := fixtures.ParseProxyRelease(one)
+			if !ok {
+				continue
 			}
+			if reported == "" {
+				reported = "nothing"
+			}
+			kind := "gateways"
+			if strings.HasSuffix(role, " client") {
+				kind = "sidecars"
+			}
+			key := kind + " " + reported
+			if pods[key] == nil {
+				pods[key] = map[string]bool{}
+			}
+			pods[key][pod] = true
 		}
 	}
 	keys := make([]string, 0, len(pods))

@@ -42,7 +42,7 @@ func checkUpgrade(su *reports.Suite, specs []*reports.Spec, out io.Writer) []str
 		if s.State == reports.StatePassed {
 			passed[s.PhaseIndex]++
 		}
-		for _, e := range proxyEntries(s.Proxies) {
+		for _, e := range fixtures.SplitProxyReleases(s.Proxies) {
 			role, pod, reported, ok := fixtures.ParseProxyRelease(e)
 			if !ok {
 				problems = append(problems, fmt.Sprintf("phase %d, %s: the proxies entry %q is not ROLE NS/POD: RELEASE, reports VERSION", s.PhaseIndex, s.Scenario, e))
@@ -74,14 +74,4 @@ func checkUpgrade(su *reports.Suite, specs []*reports.Spec, out io.Writer) []str
 		fmt.Fprintf(out, "upgrade %s → %s, phase %d: %d probes passed, %d proxy versions checked\n", from, to, n, passed[n], proxies[n])
 	}
 	return problems
-}
-
-// proxyEntries splits the "proxies" report entries, each of which lists a scenario's proxies
-// joined by "; ", into one per proxy.
-func proxyEntries(entries []string) []string {
-	var out []string
-	for _, e := range entries {
-		out = append(out, strings.Split(e, "; ")...)
-	}
-	return out
 }

@@ -270,11 +270,7 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 func reportProxies(ctx SpecContext, sess *fixtures.Session) []fixtures.ProxyRelease {
 	proxies, err := sess.Proxies(ctx)
 	Expect(err).NotTo(HaveOccurred(), "reading the releases of the scenario's proxies")
-	lines := make([]string, len(proxies))
-	for i, p := range proxies {
-		lines[i] = p.String()
-	}
-	AddReportEntry("proxies", strings.Join(lines, "; "))
+	AddReportEntry("proxies", fixtures.JoinProxyReleases(proxies))
 	return proxies
 }
 
