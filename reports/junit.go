@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // The JUnit dialect read by Jenkins (junit plugin), GitLab (unit test reports) and GitHub
@@ -108,7 +110,7 @@ func JUnit(run *Run) (*JUnitTestSuites, error) {
 			ts.Properties = append(ts.Properties, JUnitProperty{Name: "dry-run", Value: "true"})
 		}
 		for _, t := range s.Timings {
-			ts.Properties = append(ts.Properties, JUnitProperty{Name: "timing:" + t.Phase, Value: t.Raw})
+			ts.Properties = append(ts.Properties, JUnitProperty{Name: entry.TimingName(t.Phase), Value: t.Raw})
 		}
 		ts.Properties = append(ts.Properties, JUnitProperty{Name: "ginkgo-random-seed", Value: strconv.FormatInt(s.RandomSeed, 10)})
 		if s.LabelFilter != "" {

@@ -8,9 +8,10 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // The structs below mirror the part of Ginkgo's JSON report (github.com/onsi/ginkgo/v2/types:
@@ -192,10 +193,10 @@ func convertSuite(r gReport) (*Suite, error) {
 		// Timings come from the setup (BeforeSuite) and, in an upgrade run, from the scenario
 		// that performed the upgrade or a restart; in report order.
 		for _, e := range gs.ReportEntries {
-			if strings.HasPrefix(e.Name, "timing:") {
+			if step, ok := entry.TimingStep(e.Name); ok {
 				raw := e.value()
-				t := Timing{Phase: strings.TrimPrefix(e.Name, "timing:"), Raw: raw}
-				if d, err := time.ParseDuration(strings.TrimSpace(raw)); err == nil {
+				t := Timing{Phase: step, Raw: raw}
+				if d, ok := entry.ParseTiming(raw); ok {
 					t.Took = d
 				}
 				s.Timings = append(s.Timings, t)
@@ -205,7 +206,7 @@ func convertSuite(r gReport) (*Suite, error) {
 			// Properties come from suite-level nodes; the first value of a key wins
 			// (BeforeSuite runs before any ReportAfterSuite that fills gaps).
 			for _, e := range gs.ReportEntries {
-				if k, ok := strings.CutPrefix(e.Name, "property:"); ok && !seenProp[k] {
+				if k, ok := entry.PropertyKey(e.Name); ok && !seenProp[k] {
 					seenProp[k] = true
 					s.Properties = append(s.Properties, Property{Key: k, Value: e.value()})
 				}
@@ -254,7 +255,7 @@ func convertSpec(gs gSpec) *Spec {
 	at := 0
 	for i, ls := range gs.ContainerHierarchyLabels {
 		for _, l := range ls {
-			if n, ok := phaseLabel(l); ok && i < len(gs.ContainerHierarchyTexts) {
+			if n, ok := entry.ParsePhaseLabel(l); ok && i < len(gs.ContainerHierarchyTexts) {
 				sp.Phase, sp.PhaseIndex, at = gs.ContainerHierarchyTexts[i], n, i+1
 			}
 		}
@@ -277,7 +278,7 @@ func convertSpec(gs gSpec) *Spec {
 	seen := map[string]bool{}
 	for _, ls := range append(gs.ContainerHierarchyLabels, gs.LeafNodeLabels) {
 		for _, l := range ls {
-			if _, ok := phaseLabel(l); ok {
+			if _, ok := entry.ParsePhaseLabel(l); ok {
 				continue // the phase is a dimension of its own, not a scenario label
 			}
 			if k := strings.ToLower(l); !seen[k] {
@@ -304,21 +305,21 @@ func convertSpec(gs gSpec) *Spec {
 	for _, e := range gs.ReportEntries {
 		v := clean(e.value())
 		sp.Entries = append(sp.Entries, Entry{Name: e.Name, Value: v, Time: e.Time})
-		switch e.Name {
-		case "scenario":
+		switch entry.Name(e.Name) {
+		case entry.Scenario:
 			// The container text is the id; the entry only fills in for odd trees.
 			if sp.Scenario == "" {
 				sp.Scenario = v
 			}
-		case "source":
+		case entry.Source:
 			sp.Source = v
-		case "summary":
+		case entry.Summary:
 			sp.Summary = v
-		case "evidence":
-			sp.Evidence = append(sp.Evidence, parseEvidence(v))
-		case "not-checked":
+		case entry.Evidence:
+			sp.Evidence = append(sp.Evidence, Evidence{Text: v, Path: entry.ParseAttempt(v)})
+		case entry.NotChecked:
 			sp.NotChecked = append(sp.NotChecked, v)
-		case "proxies":
+		case entry.Proxies:
 			sp.Proxies = append(sp.Proxies, v)
 		}
 	}
@@ -333,21 +334,6 @@ func convertSpec(gs gSpec) *Spec {
 	return sp
 }
 
-// PhaseLabelPrefix starts the label of an upgrade phase's container: phase:<n>.
-const PhaseLabelPrefix = "phase:"
-
-func phaseLabel(l string) (int, bool) {
-	rest, ok := strings.CutPrefix(l, PhaseLabelPrefix)
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n < 1 {
-		return 0, false
-	}
-	return n, true
-}
-
 func additional(af gAdditionalFailure) string {
 	msg := strings.TrimSpace(clean(af.Failure.Message))
 	if l := af.Failure.Location.loc(); l.File != "" {
@@ -357,19 +343,4 @@ func additional(af gAdditionalFailure) string {
 		msg = af.State + ": " + msg
 	}
 	return msg
-}
-
-// parseEvidence reads "attempt 3: HTTP 200, …; <path>": the path is the last
-// "; "-separated part when it looks like a file.
-func parseEvidence(v string) Evidence {
-	ev := Evidence{Text: v}
-	last := v
-	if i := strings.LastIndex(v, "; "); i >= 0 {
-		last = v[i+2:]
-	}
-	last = strings.TrimSpace(last)
-	if last != "" && !strings.ContainsAny(last, " \t\n") && (strings.Contains(last, "/") || strings.HasSuffix(last, ".json")) {
-		ev.Path = last
-	}
-	return ev
 }

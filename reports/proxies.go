@@ -5,34 +5,31 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // proxySummary counts the proxies of specs by kind (sidecars: the scenarios' clients;
 // gateways) and the version each reported to istiod, from the "proxies" entries
-// (fixtures.ProxyRelease.String, one entry per scenario listing its proxies joined by "; ").
-// A pod listed by several scenarios, such as the mesh's egress gateway, counts once. Entries
-// of another shape (older reports: no reported version) are left out.
+// (entry.ProxiesOf). A pod listed by several scenarios, such as the mesh's egress gateway,
+// counts once. Entries of another shape (older reports: no reported version) are left out.
 func proxySummary(specs []*Spec) string {
 	pods := map[string]map[string]bool{} // "kind version" -> pods
 	for _, sp := range specs {
-		for _, one := range fixtures.SplitProxyReleases(sp.Proxies) {
-			role, pod, reported, ok := fixtures.ParseProxyRelease(one)
-			if !ok {
-				continue
-			}
+		ps, _ := entry.ParseProxies(sp.Proxies)
+		for _, p := range ps {
+			reported := p.Reported
 			if reported == "" {
 				reported = "nothing"
 			}
 			kind := "gateways"
-			if strings.HasSuffix(role, " client") {
+			if strings.HasSuffix(p.Role, " client") {
 				kind = "sidecars"
 			}
 			key := kind + " " + reported
 			if pods[key] == nil {
 				pods[key] = map[string]bool{}
 			}
-			pods[key][pod] = true
+			pods[key][p.Pod] = true
 		}
 	}
 	keys := make([]string, 0, len(pods))

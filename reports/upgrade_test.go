@@ -3,6 +3,8 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // dry-upgrade.json is the egress suite's upgrade tree (dry run) and upgrade-mixed.json the
@@ -33,7 +35,7 @@ func TestLoadUpgradeTreeHasAPhasePerSpec(t *testing.T) {
 					t.Errorf("spec %q: scenario %q is not the container inside the phase", sp.Text, sp.Scenario)
 				}
 				for _, l := range sp.Labels {
-					if strings.HasPrefix(l, PhaseLabelPrefix) {
+					if _, ok := entry.ParsePhaseLabel(l); ok {
 						t.Errorf("%s/%s: the phase label %q is among the scenario labels", sp.Scenario, sp.Probe, l)
 					}
 				}

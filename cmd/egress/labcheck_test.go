@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // labReport is the Ginkgo JSON report of a real make e2e-lab run on the lab proxy, on a kept
@@ -158,7 +159,7 @@ func dropProperty(key string) func(specs []map[string]any) {
 			if entries, ok := s["ReportEntries"].([]any); ok {
 				var kept []any
 				for _, e := range entries {
-					if e.(map[string]any)["Name"] != "property:"+key {
+					if e.(map[string]any)["Name"] != entry.PropertyName(key) {
 						kept = append(kept, e)
 					}
 				}
@@ -174,7 +175,7 @@ func setProperty(key, v string) func(specs []map[string]any) {
 		for _, s := range specs {
 			entries, _ := s["ReportEntries"].([]any)
 			for _, e := range entries {
-				if m := e.(map[string]any); m["Name"] == "property:"+key {
+				if m := e.(map[string]any); m["Name"] == entry.PropertyName(key) {
 					m["Value"] = map[string]any{"AsJSON": fmt.Sprintf("%q", v), "Representation": v}
 				}
 			}

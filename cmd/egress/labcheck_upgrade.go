@@ -7,6 +7,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/reports"
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // The upgrade lab run (make e2e-upgrade-lab) is checked like a plain lab run, and also: all
@@ -42,15 +43,14 @@ func checkUpgrade(su *reports.Suite, specs []*reports.Spec, out io.Writer) []str
 		if s.State == reports.StatePassed {
 			passed[s.PhaseIndex]++
 		}
-		for _, e := range fixtures.SplitProxyReleases(s.Proxies) {
-			role, pod, reported, ok := fixtures.ParseProxyRelease(e)
-			if !ok {
-				problems = append(problems, fmt.Sprintf("phase %d, %s: the proxies entry %q is not ROLE NS/POD: RELEASE, reports VERSION", s.PhaseIndex, s.Scenario, e))
-				continue
-			}
+		ps, unreadable := entry.ParseProxies(s.Proxies)
+		for _, e := range unreadable {
+			problems = append(problems, fmt.Sprintf("phase %d, %s: the proxies entry %q is not ROLE NS/POD: RELEASE, reports VERSION", s.PhaseIndex, s.Scenario, e))
+		}
+		for _, p := range ps {
 			want := ""
 			switch {
-			case s.PhaseIndex == 2 && strings.HasSuffix(role, " client"):
+			case s.PhaseIndex == 2 && strings.HasSuffix(p.Role, " client"):
 				want = from
 			case s.PhaseIndex == 3:
 				want = to
@@ -59,8 +59,8 @@ func checkUpgrade(su *reports.Suite, specs []*reports.Spec, out io.Writer) []str
 				continue
 			}
 			proxies[s.PhaseIndex]++
-			if !fixtures.SameRelease(reported, want) {
-				problems = append(problems, fmt.Sprintf("phase %d, %s: %s %s reports %q, want %s", s.PhaseIndex, s.Scenario, role, pod, reported, want))
+			if !fixtures.SameRelease(p.Reported, want) {
+				problems = append(problems, fmt.Sprintf("phase %d, %s: %s %s reports %q, want %s", s.PhaseIndex, s.Scenario, p.Role, p.Pod, p.Reported, want))
 			}
 		}
 	}

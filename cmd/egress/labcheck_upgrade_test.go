@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 const labUpgradeReport = "testdata/lab-upgrade-ginkgo-report.json.gz"
@@ -37,10 +39,10 @@ func upgradeReport(t *testing.T, f func(specs []map[string]any)) string {
 }
 
 // inPhase says whether a spec report belongs to the upgrade's phase n.
-func inPhase(s map[string]any, n string) bool {
+func inPhase(s map[string]any, n int) bool {
 	for _, ls := range asSlice(s["ContainerHierarchyLabels"]) {
 		for _, l := range asSlice(ls) {
-			if l == "phase:"+n {
+			if l == entry.PhaseLabel(n) {
 				return true
 			}
 		}
@@ -78,7 +80,7 @@ func TestLabCheckRejectsBrokenUpgradeRuns(t *testing.T) {
 			for _, s := range specs {
 				for _, e := range asSlice(s["ReportEntries"]) {
 					e := e.(map[string]any)
-					if e["Name"] != "proxies" || !inPhase(s, "2") {
+					if e["Name"] != string(entry.Proxies) || !inPhase(s, 2) {
 						continue
 					}
 					v := e["Value"].(map[string]any)
@@ -90,7 +92,7 @@ func TestLabCheckRejectsBrokenUpgradeRuns(t *testing.T) {
 		}, `reports "1.31.0-rc.eed52ebb66ad", want 1.31.0-dev.b01690e6db7d`},
 		{"a phase-3 probe skipped for another reason", func(specs []map[string]any) {
 			for _, s := range specs {
-				if s["State"] == "passed" && inPhase(s, "3") {
+				if s["State"] == "passed" && inPhase(s, 3) {
 					s["State"] = "skipped"
 					s["Failure"] = map[string]any{"Message": "the moon is full"}
 					return
@@ -99,7 +101,7 @@ func TestLabCheckRejectsBrokenUpgradeRuns(t *testing.T) {
 		}, "was skipped: the moon is full"},
 		{"phase 3 judged nothing", func(specs []map[string]any) {
 			for _, s := range specs {
-				if s["State"] == "passed" && inPhase(s, "3") {
+				if s["State"] == "passed" && inPhase(s, 3) {
 					s["State"] = "skipped"
 					s["Failure"] = map[string]any{"Message": "verified in phase 1 only: a later probe of the scenario applies more config, so this expectation does not hold against the scenario's complete config, which the later phases keep"}
 				}

@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/egressconformance/iec/fixtures/bundle"
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -31,13 +32,11 @@ import (
 //     handler instead: ReportBeforeSuite wraps Ginkgo's Fail, and a failure raised in
 //     BeforeSuite collects the bundle first, while the half-built world still exists.
 //
-// The spec's report gets an "evidence-bundle" entry with the folder, or an
-// "evidence-bundle-skipped" entry saying why there is none.
+// The spec's report gets an entry.Bundle entry with the folder, or an entry.BundleSkipped
+// entry saying why there is none.
 
 const (
-	bundleEntry        = "evidence-bundle"
-	bundleSkippedEntry = "evidence-bundle-skipped"
-	bundleTimeout      = 5 * time.Minute
+	bundleTimeout = 5 * time.Minute
 )
 
 // bundlesTaken counts this process's bundles against evidenceMaxDumps.
@@ -49,7 +48,7 @@ var _ = AfterEach(func(ctx SpecContext) {
 		return
 	}
 	if r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted) {
-		AddReportEntry(bundleSkippedEntry, "the run was "+r.State.String()+": no evidence bundle", ReportEntryVisibilityFailureOrVerbose)
+		record(entry.New(entry.BundleSkipped, "the run was "+r.State.String()+": no evidence bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	leaf := r.LeafNodeText
@@ -86,7 +85,7 @@ func collectSetupBundle(message string) {
 		}
 	}()
 	if strings.Contains(message, context.Canceled.Error()) {
-		AddReportEntry(bundleSkippedEntry, "setup was interrupted or timed out: no evidence bundle", ReportEntryVisibilityFailureOrVerbose)
+		record(entry.New(entry.BundleSkipped, "setup was interrupted or timed out: no evidence bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bundleTimeout)
@@ -124,26 +123,26 @@ func bundleScope(containers []string, leaf string) (scenario, probe string) {
 func collectBundle(ctx context.Context, scope bundle.Scope) {
 	vis := ReportEntryVisibilityFailureOrVerbose
 	if world == nil {
-		AddReportEntry(bundleSkippedEntry, "there is no world (setup failed before the cluster existed): nothing to collect", vis)
+		record(entry.New(entry.BundleSkipped, "there is no world (setup failed before the cluster existed): nothing to collect"), vis)
 		return
 	}
 	if max := cfg.EvidenceMaxDumps; max > 0 && int(bundlesTaken.Add(1)) > max {
-		AddReportEntry(bundleSkippedEntry, fmt.Sprintf("the run's cap of %d evidence bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max), vis)
+		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the run's cap of %d evidence bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max)), vis)
 		return
 	}
 	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, "evidence"))
 	if err != nil {
-		AddReportEntry(bundleSkippedEntry, fmt.Sprintf("the evidence directory under %q: %v", cfg.ArtifactsDir, err), vis)
+		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the evidence directory under %q: %v", cfg.ArtifactsDir, err)), vis)
 		return
 	}
 	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.EvidenceMaxBytes))
 	if err != nil {
-		AddReportEntry(bundleSkippedEntry, err.Error(), vis)
+		record(entry.New(entry.BundleSkipped, err.Error()), vis)
 		return
 	}
 	GinkgoWriter.Printf("evidence bundle %s: %d files, %d bytes, %d skipped, %d errors (see its README.txt)\n",
 		idx.Dir, len(idx.Files), idx.TotalBytes, len(idx.Skipped), len(idx.Errors))
-	AddReportEntry(bundleEntry, idx.Dir, vis)
+	record(entry.New(entry.Bundle, idx.Dir), vis)
 }
 
 // TestBundleScope is a plain Go test (go test -tags e2e -run TestBundleScope ./suites/egress

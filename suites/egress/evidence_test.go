@@ -10,6 +10,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -50,7 +51,7 @@ func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt
 		return
 	}
 	o := r.Observation
-	summary := fmt.Sprintf("attempt %d: HTTP %03d, curl exit %d, %.2fs; %d sidecar and %d gateway log lines, %d squid lines; %s",
-		attempt, o.Curl.HTTPCode, o.Curl.ExitCode, o.Elapsed().Seconds(), len(o.SidecarLog), len(o.GatewayLog), len(o.Squid), path)
-	AddReportEntry("evidence", summary, ReportEntryVisibilityFailureOrVerbose)
+	note := fmt.Sprintf("attempt %d: HTTP %03d, curl exit %d, %.2fs; %d sidecar and %d gateway log lines, %d squid lines",
+		attempt, o.Curl.HTTPCode, o.Curl.ExitCode, o.Elapsed().Seconds(), len(o.SidecarLog), len(o.GatewayLog), len(o.Squid))
+	record(entry.Attempt(note, path), ReportEntryVisibilityFailureOrVerbose)
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/reports"
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 // The sign-off artifacts: after every run (also a failed setup, a dry run or Ctrl-C) the
@@ -28,7 +30,7 @@ var _ = ReportAfterSuite("sign-off reports", func(report types.Report) {
 	// (written after this node) carries them for re-rendering.
 	for _, k := range sortedKeys(props) {
 		if !hasProperty(report, k) {
-			AddReportEntry("property:"+k, props[k], ReportEntryVisibilityNever)
+			record(entry.Property(k, props[k]), ReportEntryVisibilityNever)
 		}
 	}
 	b, err := json.Marshal([]types.Report{report})
@@ -41,7 +43,7 @@ var _ = ReportAfterSuite("sign-off reports", func(report types.Report) {
 	Expect(err).NotTo(HaveOccurred(), "writing the sign-off reports")
 	input := filepath.Join(dir, "report.json")
 	Expect(os.WriteFile(input, b, 0o644)).To(Succeed(), "writing %s", input)
-	AddReportEntry("reports", fmt.Sprintf("%v (input %s)", written, input))
+	record(entry.New(entry.Reports, fmt.Sprintf("%v (input %s)", written, input)))
 })
 
 // reportsDir is the configured artifacts directory, or where it would be when the
@@ -60,28 +62,19 @@ func reportsDir() string {
 	return dir
 }
 
-// configProperties are the suite properties the configuration already knows (the same
-// keys as fixtures.World.Properties), or none when it was not loaded.
+// configProperties are the suite properties the configuration already knows, or none when
+// it was not loaded.
 func configProperties() map[string]string {
 	if cfg.RunID == "" {
 		return nil
 	}
-	p := map[string]string{
-		"run-id": cfg.RunID, "mode": string(cfg.Mode), "istio-version": cfg.Istio.Version,
-		"istio-hub": cfg.Istio.Hub, "istio-tag": cfg.IstioTag(), "kind-node-image": cfg.Image("node"),
-		"image-curl": cfg.Image("curl"), "image-squid": cfg.Image("squid"), "image-echo": cfg.Image("echo"),
-		"data-plane": fmt.Sprint(!cfg.Istio.ControlPlaneOnly),
-	}
-	if cfg.Upgrading() {
-		p["istio-upgrade-to"] = cfg.Istio.UpgradeTo
-	}
-	return p
+	return fixtures.ConfigProperties(cfg)
 }
 
 func hasProperty(report types.Report, key string) bool {
 	for _, sr := range report.SpecReports {
 		for _, e := range sr.ReportEntries {
-			if e.Name == "property:"+key {
+			if e.Name == entry.PropertyName(key) {
 				return true
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -64,7 +65,7 @@ func probeSpecs(sc scenarios.Scenario, sess **fixtures.Session, ph *phase, prepa
 			}
 			Expect(p.Prepare(ctx, *sess)).To(Succeed(), "applying the probe's config")
 			for _, h := range (*sess).CheckedProxies() {
-				AddReportEntry("proxy", h.String())
+				record(entry.New(entry.Proxy, h.String()))
 			}
 			if prepared != nil {
 				prepared(i)
@@ -101,9 +102,9 @@ func probeText(sc scenarios.Scenario, p scenarios.Probe) string {
 
 // reportScenario records the scenario's entries (on the container's first spec).
 func reportScenario(sc scenarios.Scenario) {
-	AddReportEntry("scenario", sc.Name)
-	AddReportEntry("source", sc.Source)
-	AddReportEntry("summary", sc.Summary)
+	record(entry.New(entry.Scenario, sc.Name))
+	record(entry.New(entry.Source, sc.Source))
+	record(entry.New(entry.Summary, sc.Summary))
 }
 
 // skipReason says why the scenario does not apply to this world: the Istio version, the mode,
@@ -194,6 +195,6 @@ func runProbe(ctx SpecContext, sess *fixtures.Session, sc scenarios.Scenario, id
 			fmt.Sprintf("%d consecutive passes within %s", cfg.Converge, iv.Propagation))
 	}
 	for _, na := range last.NotApplicable {
-		AddReportEntry("not-checked", na)
+		record(entry.New(entry.NotChecked, na))
 	}
 }

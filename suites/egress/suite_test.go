@@ -20,6 +20,7 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
+	"github.com/egressconformance/iec/reports/entry"
 )
 
 var (
@@ -82,10 +83,10 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	if world != nil {
 		// Recorded before the verdict, so a failed setup still reports how far it got.
 		for k, v := range world.Properties() {
-			AddReportEntry("property:"+k, v)
+			record(entry.Property(k, v))
 		}
 		for _, t := range world.Timings {
-			AddReportEntry("timing:"+t.Phase, t.Took.String())
+			record(entry.Timing(t.Phase, t.Took))
 		}
 	}
 	Expect(err).NotTo(HaveOccurred(), "setup")
@@ -100,4 +101,9 @@ func upgradeRequested() bool {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "egress.istio.upgradeTo" })
 	return set
+}
+
+// record adds e to the running node's report; reports/entry is the contract its readers use.
+func record(e entry.Entry, args ...any) {
+	AddReportEntry(e.Name, append([]any{e.Value, Offset(1)}, args...)...)
 }

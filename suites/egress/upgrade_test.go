@@ -15,6 +15,7 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/version"
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -47,9 +48,6 @@ type phase struct {
 
 // short is "phase 2".
 func (ph *phase) short() string { return fmt.Sprintf("phase %d", ph.n) }
-
-// phaseLabel is the label of a phase's container; the reports group by it.
-func phaseLabel(n int) string { return fmt.Sprintf("phase:%d", n) }
 
 // upgradeSuiteTimeout bounds a whole upgrade run: three passes and the upgrade.
 const upgradeSuiteTimeout = 4 * time.Hour
@@ -88,7 +86,7 @@ func (s *step) require(by string, run func() error) {
 		s.done, s.by = true, by
 		start := time.Now()
 		s.err = run()
-		AddReportEntry("timing:"+s.what, time.Since(start).Round(100*time.Millisecond).String())
+		record(entry.Timing(s.what, time.Since(start).Round(100*time.Millisecond)))
 		Expect(s.err).NotTo(HaveOccurred(), s.what)
 		return
 	}
@@ -123,7 +121,7 @@ func buildUpgradeTree(c config.Config) {
 	for _, ph := range up.phases {
 		ph := ph
 		// Higher priority runs first: phase 1, 2, 3.
-		Describe(ph.name, Label(phaseLabel(ph.n)), SpecPriority(len(up.phases)-ph.n+1), func() {
+		Describe(ph.name, Label(entry.PhaseLabel(ph.n)), SpecPriority(len(up.phases)-ph.n+1), func() {
 			for _, sc := range scenarios.All() {
 				if ph.n == 1 {
 					firstPhase(sc, ph)
@@ -270,7 +268,7 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 func reportProxies(ctx SpecContext, sess *fixtures.Session) []fixtures.ProxyRelease {
 	proxies, err := sess.Proxies(ctx)
 	Expect(err).NotTo(HaveOccurred(), "reading the releases of the scenario's proxies")
-	AddReportEntry("proxies", fixtures.JoinProxyReleases(proxies))
+	record(fixtures.ProxiesEntry(proxies))
 	return proxies
 }
 

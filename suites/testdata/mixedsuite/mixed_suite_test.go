@@ -19,6 +19,7 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/version"
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -39,7 +40,7 @@ var cfg = func() config.Config {
 var _ = BeforeSuite(func() {
 	w := &fixtures.World{Cfg: cfg, Istio: version.MustParse(cfg.Istio.Version), DataPlane: true}
 	for k, v := range w.Properties() {
-		AddReportEntry("property:"+k, v)
+		AddReportEntry(entry.PropertyName(k), v)
 	}
 	for _, t := range []fixtures.Timing{
 		{Phase: "preflight", Took: 1200 * time.Millisecond},
@@ -48,7 +49,7 @@ var _ = BeforeSuite(func() {
 		{Phase: "outside world on the kind network", Took: 6400 * time.Millisecond},
 		{Phase: "hermetic names in cluster DNS", Took: 2100 * time.Millisecond},
 	} {
-		AddReportEntry("timing:"+t.Phase, t.Took.String())
+		AddReportEntry(entry.TimingName(t.Phase), t.Took.String())
 	}
 	// A teardown that fails, as a real one can (it is reported as a suite-level node).
 	DeferCleanup(func() error {
@@ -94,9 +95,9 @@ var _ = func() bool {
 		}
 		Describe(sc.Name, append(decorators, func() {
 			BeforeAll(func() {
-				AddReportEntry("scenario", sc.Name)
-				AddReportEntry("source", sc.Source)
-				AddReportEntry("summary", sc.Summary)
+				AddReportEntry(string(entry.Scenario), sc.Name)
+				AddReportEntry(string(entry.Source), sc.Source)
+				AddReportEntry(string(entry.Summary), sc.Summary)
 				if sc.Name == skipScenario {
 					Skip("documented behaviour applies from Istio 1.32; this run installs " + cfg.Istio.Version)
 				}
@@ -120,8 +121,8 @@ var _ = func() bool {
 							code = 200
 						}
 						path := filepath.Join(artifacts, "scenarios", sc.Name, p.Name, fmt.Sprintf("attempt-%d.json", attempt))
-						AddReportEntry("evidence", fmt.Sprintf("attempt %d: HTTP %03d, curl exit 0, 0.%02ds; 2 sidecar and 0 gateway log lines, 0 squid lines; %s",
-							attempt, code, 10+attempt, path), ReportEntryVisibilityFailureOrVerbose)
+						a := entry.Attempt(fmt.Sprintf("attempt %d: HTTP %03d, curl exit 0, 0.%02ds; 2 sidecar and 0 gateway log lines, 0 squid lines", attempt, code, 10+attempt), path)
+						AddReportEntry(a.Name, a.Value, ReportEntryVisibilityFailureOrVerbose)
 						if p.Expect.Negative && code == 200 {
 							return fmt.Errorf("HTTP status: want 502, got %d (sidecar log: cluster PassthroughCluster)", code)
 						}
@@ -138,7 +139,7 @@ var _ = func() bool {
 					default:
 						Expect(try()).To(Succeed())
 						if script[key] == notChecked {
-							AddReportEntry("not-checked", "destination saw TLS with SNI: not applicable: the destination is a public host in internet mode")
+							AddReportEntry(string(entry.NotChecked), "destination saw TLS with SNI: not applicable: the destination is a public host in internet mode")
 						}
 					}
 				}, at, NodeTimeout(300*time.Millisecond))

@@ -21,6 +21,7 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/harness/version"
+	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
@@ -47,14 +48,14 @@ const (
 var _ = BeforeSuite(func() {
 	w := &fixtures.World{Cfg: cfg, Istio: version.MustParse(cfg.Istio.Version), DataPlane: true}
 	for k, v := range w.Properties() {
-		AddReportEntry("property:"+k, v)
+		AddReportEntry(entry.PropertyName(k), v)
 	}
 	for _, t := range []fixtures.Timing{
 		{Phase: "preflight", Took: 2300 * time.Millisecond},
 		{Phase: "kind cluster " + cfg.Cluster.Name, Took: 47300 * time.Millisecond},
 		{Phase: "Istio " + cfg.Istio.Version, Took: 98100 * time.Millisecond},
 	} {
-		AddReportEntry("timing:"+t.Phase, t.Took.String())
+		AddReportEntry(entry.TimingName(t.Phase), t.Took.String())
 	}
 })
 
@@ -78,7 +79,7 @@ var _ = func() bool {
 	}
 	for i, name := range phases {
 		n := i + 1
-		Describe(name, Label(fmt.Sprintf("phase:%d", n)), SpecPriority(len(phases)-n+1), func() {
+		Describe(name, Label(entry.PhaseLabel(n)), SpecPriority(len(phases)-n+1), func() {
 			for _, sc := range scenarios.All() {
 				scenario(sc, n)
 			}
@@ -101,9 +102,9 @@ func scenario(sc scenarios.Scenario, n int) {
 	complete := sc.CompleteConfigFrom()
 	Describe(sc.Name, append(decorators, func() {
 		BeforeAll(func() {
-			AddReportEntry("scenario", sc.Name)
-			AddReportEntry("source", sc.Source)
-			AddReportEntry("summary", sc.Summary)
+			AddReportEntry(string(entry.Scenario), sc.Name)
+			AddReportEntry(string(entry.Source), sc.Source)
+			AddReportEntry(string(entry.Summary), sc.Summary)
 			switch {
 			case n == 1 && sc.Name == skipScenario:
 				Skip("documented behaviour applies from Istio 1.32; this run installs " + cfg.Istio.Version)
@@ -118,17 +119,17 @@ func scenario(sc scenarios.Scenario, n int) {
 				if n == 3 {
 					what = "egress gateway restarted on " + cfg.Istio.UpgradeTo
 				}
-				AddReportEntry("timing:"+what, "1m32.4s")
+				AddReportEntry(entry.TimingName(what), "1m32.4s")
 			}
 			if n == 2 {
-				AddReportEntry("proxies", fmt.Sprintf("sidecar client egr-%s-1a2b3c/curl-sidecar: %s; gateway istio-system/istio-egressgateway-5d9c7b-x2x4k: %s", sc.Name, cfg.Istio.Version, cfg.Istio.Version))
+				AddReportEntry(string(entry.Proxies), fmt.Sprintf("sidecar client egr-%s-1a2b3c/curl-sidecar: %s; gateway istio-system/istio-egressgateway-5d9c7b-x2x4k: %s", sc.Name, cfg.Istio.Version, cfg.Istio.Version))
 			}
 			if n == 3 && sc.Name == restartFails {
 				Expect(errors.New("restarting scenario egress-gateway-http's workloads on Istio "+cfg.Istio.UpgradeTo+": the restarted sidecar client was injected with another release than the control plane's")).
 					NotTo(HaveOccurred(), "restarting the scenario's workloads on %s", cfg.Istio.UpgradeTo)
 			}
 			if n == 3 {
-				AddReportEntry("proxies", fmt.Sprintf("sidecar client egr-%s-1a2b3c/curl-sidecar: %s", sc.Name, cfg.Istio.UpgradeTo))
+				AddReportEntry(string(entry.Proxies), fmt.Sprintf("sidecar client egr-%s-1a2b3c/curl-sidecar: %s", sc.Name, cfg.Istio.UpgradeTo))
 			}
 		}, at)
 		for i, p := range sc.Probes {
@@ -146,7 +147,8 @@ func scenario(sc scenarios.Scenario, n int) {
 				if n == 2 && key == failInPhase2 {
 					code = 200
 				}
-				AddReportEntry("evidence", fmt.Sprintf("attempt 1: HTTP %03d, curl exit 0, 0.12s; 2 sidecar and 0 gateway log lines, 0 squid lines; %s", code, path),
+				a := entry.Attempt(fmt.Sprintf("attempt 1: HTTP %03d, curl exit 0, 0.12s; 2 sidecar and 0 gateway log lines, 0 squid lines", code), path)
+				AddReportEntry(a.Name, a.Value,
 					ReportEntryVisibilityFailureOrVerbose)
 				if p.Expect.Negative && code == 200 {
 					Consistently(func() error {
