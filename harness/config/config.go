@@ -33,8 +33,9 @@ type Config struct {
 	Converge int `json:"converge"`
 	// ArtifactsDir receives JUnit, reports and failure evidence.
 	ArtifactsDir string `json:"artifactsDir"`
-	// EvidenceMaxBytes caps one scenario's failure evidence; EvidenceMaxDumps caps how many
-	// scenarios get a full dump in one run.
+	// EvidenceMaxBytes caps each probe attempt's evidence file (fixtures.Observation.CappedJSON)
+	// and one failure's evidence bundle (bundle.DefaultCaps); EvidenceMaxDumps caps how many
+	// failures get a bundle in one run.
 	EvidenceMaxBytes int64 `json:"evidenceMaxBytes"`
 	EvidenceMaxDumps int   `json:"evidenceMaxDumps"`
 	// LeaseDir holds the leases of the runs on this host (harness/lease): shared by all of

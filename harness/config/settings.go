@@ -135,7 +135,7 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.Converge }),
 	str("artifactsDir", "EGRESS_ARTIFACTS", "where JUnit, reports and failure evidence are written",
 		func(c *Config) *string { return &c.ArtifactsDir }),
-	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on one scenario's failure evidence",
+	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on each probe attempt's evidence file and on one failure's evidence bundle",
 		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),
 	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failing scenarios get a full evidence dump",
 		func(c *Config) *int { return &c.EvidenceMaxDumps }),

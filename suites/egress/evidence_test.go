@@ -3,7 +3,6 @@
 package egress
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,13 +31,10 @@ func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt
 		GinkgoWriter.Printf("evidence: %v\n", err)
 		return
 	}
-	b, err := json.MarshalIndent(r.Observation, "", "  ")
+	b, err := r.Observation.CappedJSON(cfg.EvidenceMaxBytes)
 	if err != nil {
 		GinkgoWriter.Printf("evidence: %v\n", err)
 		return
-	}
-	if int64(len(b)) > cfg.EvidenceMaxBytes {
-		b = b[:cfg.EvidenceMaxBytes]
 	}
 	// The first attempts and the last one are kept; a long Eventually does not fill the disk.
 	name := fmt.Sprintf("attempt-%d.json", attempt)
