@@ -29,6 +29,16 @@ INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
   lab-images lab-node-image e2e-lab e2e-upgrade-lab capture-fixtures \
   deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
+# run_suite runs the compiled suite with Ginkgo and prints its verdict (e2e, e2e-upgrade):
+# $(1) is environment for the suite, $(2) Ginkgo's timeout. The verdict's exit code wins; a
+# suite that failed without a verdict keeps its own.
+define run_suite
+	rc=0; $(1) $(GINKGO) --timeout=$(2) --output-dir=$(EGRESS_ARTIFACTS) \
+	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
+	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
+endef
+
 ##@ Running the suite
 
 ## help: list the targets, by section (from this file's "##" lines)
@@ -45,10 +55,7 @@ help:
 ## (egress verdict; make itself exits 2 on any failure).
 e2e: config-check images suite-bin
 	$(GO) run ./cmd/egress preflight
-	rc=0; $(GINKGO) --timeout=2h --output-dir=$(EGRESS_ARTIFACTS) \
-	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
-	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
+	$(call run_suite,,2h)
 
 ## e2e-upgrade: upgrade gating: ISTIO_FROM verified, upgraded in place to ISTIO_TO, verified twice
 ## (docs/upgrade.md): install ISTIO_FROM and verify every scenario; upgrade the control
@@ -59,10 +66,7 @@ ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
 e2e-upgrade: upgrade-versions images suite-bin
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
-	rc=0; $(UPGRADE_ENV) $(GINKGO) --timeout=4h --output-dir=$(EGRESS_ARTIFACTS) \
-	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
-	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
+	$(call run_suite,$(UPGRADE_ENV),4h)
 
 ## test: every verification layer this machine can run (L0 … L4, static checks)
 ## Installs what it needs (apt, go) and fails loudly when a layer's real component is missing.
