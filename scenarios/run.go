@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/poll"
 )
 
 // CompleteConfigFrom is the index of the first probe that runs against the scenario's complete
@@ -135,27 +136,31 @@ type Result struct {
 // Attempt runs the probe once and checks it. While a check fails, the evidence (logs,
 // records, Squid lines) is read again until evidenceWait has passed, because Envoy flushes
 // access logs periodically; the request itself is never repeated within an attempt.
-func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, evidenceWait, poll time.Duration) Result {
+func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, evidenceWait, every time.Duration) Result {
 	needs := p.Expect.Needs()
 	o, err := sess.Probe(ctx, id, p.From, fixtures.Request{URL: p.URL, ViaSquid: p.ViaSquid, Resolve: p.Resolve}, needs)
 	if err != nil {
 		return Result{Observation: o, Err: err}
 	}
-	deadline := time.Now().Add(evidenceWait)
-	for {
-		na, cerr := p.Expect.Check(o)
-		if cerr == nil || time.Now().After(deadline) {
-			return Result{Observation: o, NotApplicable: na, Err: cerr}
+	var (
+		na      []string
+		checked error
+		gather  bool // the first check reads what the probe gathered
+	)
+	_, err = poll.Until(ctx, evidenceWait, every, func(ctx context.Context) (bool, error) {
+		if gather {
+			if err := sess.Gather(ctx, o, needs); err != nil {
+				return false, err
+			}
 		}
-		select {
-		case <-ctx.Done():
-			return Result{Observation: o, NotApplicable: na, Err: cerr}
-		case <-time.After(poll):
-		}
-		if err := sess.Gather(ctx, o, needs); err != nil {
-			return Result{Observation: o, Err: err}
-		}
+		gather = true
+		na, checked = p.Expect.Check(o)
+		return checked == nil, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return Result{Observation: o, Err: err} // reading the evidence again failed
 	}
+	return Result{Observation: o, NotApplicable: na, Err: checked}
 }
 
 // readsGateway reports whether the probe's evidence comes from the egress gateway, which then
