@@ -47,8 +47,8 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 		}
 		clients = append(clients, c)
 	}
-	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: string(s.Requires.Policy), Clients: clients,
-		GatewayAPIGateway: s.Requires.GatewayAPIGateway, MeshPolicy: string(s.Requires.MeshPolicy)})
+	return w.Open(ctx, fixtures.SessionSpec{Scenario: s.Name, Policy: s.Requires.Policy, Clients: clients,
+		GatewayAPIGateway: s.Requires.GatewayAPIGateway, MeshPolicy: s.Requires.MeshPolicy})
 }
 
 // UnrunnableIn says why none of the scenario's probes can run in w (each would be skipped

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/egressconformance/iec/fixtures"
+	"github.com/egressconformance/iec/harness/istio"
 	"github.com/egressconformance/iec/harness/version"
 	"github.com/egressconformance/iec/scenarios/expect"
 )
@@ -35,14 +36,15 @@ const (
 	Slow   Label = "slow"
 )
 
-// Policy is the outbound traffic policy a scenario's namespace runs under, applied with a
-// Sidecar resource in that namespace (fast, no reinstall).
-type Policy string
+// Policy is an outbound traffic policy (istio.OutboundPolicy, under the name the scenario
+// files use): Requires.Policy is applied to the scenario's namespace with a Sidecar resource
+// (fast, no reinstall), Requires.MeshPolicy mesh-wide.
+type Policy = istio.OutboundPolicy
 
 const (
-	MeshDefault  Policy = ""
-	AllowAny     Policy = "ALLOW_ANY"
-	RegistryOnly Policy = "REGISTRY_ONLY"
+	MeshDefault  = istio.DefaultPolicy
+	AllowAny     = istio.AllowAny
+	RegistryOnly = istio.RegistryOnly
 )
 
 // Requires says what a scenario needs; an unmet need skips it with the reason.

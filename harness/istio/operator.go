@@ -9,10 +9,18 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Outbound traffic policy modes (meshConfig.outboundTrafficPolicy.mode).
+// OutboundPolicy is what a sidecar does with traffic to a host the mesh does not know:
+// meshConfig.outboundTrafficPolicy.mode mesh-wide, or a Sidecar resource's
+// outboundTrafficPolicy for one namespace. The one type for it across the suite.
+type OutboundPolicy string
+
 const (
-	AllowAny     = "ALLOW_ANY"
-	RegistryOnly = "REGISTRY_ONLY"
+	// DefaultPolicy sets nothing: the mesh's policy applies (Istio's default is ALLOW_ANY).
+	DefaultPolicy OutboundPolicy = ""
+	// AllowAny passes unknown hosts through (PassthroughCluster).
+	AllowAny OutboundPolicy = "ALLOW_ANY"
+	// RegistryOnly refuses unknown hosts (BlackHoleCluster, the block_all route).
+	RegistryOnly OutboundPolicy = "REGISTRY_ONLY"
 )
 
 // UpstreamClusterStats makes Envoy keep per-upstream-cluster stats
@@ -24,7 +32,7 @@ type InstallOptions struct {
 	Version, Hub, Tag     string   // Hub/Tag empty: istioctl's defaults (its own release)
 	Revision              string   // optional control-plane revision
 	AccessLogFile         string   // "/dev/stdout" for access logs; empty: Istio's default (none)
-	OutboundPolicy        string   // AllowAny | RegistryOnly; empty: Istio's default (ALLOW_ANY)
+	OutboundPolicy        OutboundPolicy // AllowAny | RegistryOnly; DefaultPolicy: Istio's (ALLOW_ANY)
 	StatsInclusionRegexps []string // proxyStatsMatcher.inclusionRegexps, e.g. UpstreamClusterStats
 	EgressGateway         bool     // components.egressGateways[0]: istio-egressgateway
 	GatewayAPIAlpha       bool     // PILOT_ENABLE_ALPHA_GATEWAY_API=true on istiod
@@ -56,7 +64,7 @@ func DefaultInstallOptions(version string) InstallOptions {
 // (the egress gateway) and values, then ExtraSet.
 func RenderOperator(o InstallOptions) ([]byte, error) {
 	switch o.OutboundPolicy {
-	case "", AllowAny, RegistryOnly:
+	case DefaultPolicy, AllowAny, RegistryOnly:
 	default:
 		return nil, fmt.Errorf("outbound traffic policy %q is not %s or %s", o.OutboundPolicy, AllowAny, RegistryOnly)
 	}
@@ -80,8 +88,8 @@ func RenderOperator(o InstallOptions) ([]byte, error) {
 	if o.AccessLogFile != "" {
 		mesh["accessLogFile"] = o.AccessLogFile
 	}
-	if o.OutboundPolicy != "" {
-		mesh["outboundTrafficPolicy"] = map[string]any{"mode": o.OutboundPolicy}
+	if o.OutboundPolicy != DefaultPolicy {
+		mesh["outboundTrafficPolicy"] = map[string]any{"mode": string(o.OutboundPolicy)}
 	}
 	if len(o.StatsInclusionRegexps) > 0 {
 		res := make([]any, len(o.StatsInclusionRegexps))

@@ -122,7 +122,7 @@ func TestRenderOperatorMinimalAndDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := parseOperator(t, b)
-	if dig(m, "spec", "meshConfig", "outboundTrafficPolicy", "mode") != AllowAny ||
+	if dig(m, "spec", "meshConfig", "outboundTrafficPolicy", "mode") != string(AllowAny) ||
 		dig(m, "spec", "meshConfig", "accessLogFile") != "/dev/stdout" ||
 		dig(m, "spec", "components", "egressGateways") == nil ||
 		dig(m, "spec", "hub") != nil || dig(m, "spec", "tag") != nil {

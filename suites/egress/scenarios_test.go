@@ -146,9 +146,9 @@ func setMeshPolicy(ctx SpecContext, sc scenarios.Scenario) {
 	if p == "" {
 		return
 	}
-	Expect(world.SetMeshOutboundPolicy(ctx, string(p))).To(Succeed(), "switching the mesh-wide outbound policy")
+	Expect(world.SetMeshOutboundPolicy(ctx, p)).To(Succeed(), "switching the mesh-wide outbound policy")
 	DeferCleanup(func(ctx SpecContext) {
-		Expect(world.SetMeshOutboundPolicy(ctx, string(scenarios.AllowAny))).To(Succeed(), "restoring the mesh-wide outbound policy")
+		Expect(world.SetMeshOutboundPolicy(ctx, scenarios.AllowAny)).To(Succeed(), "restoring the mesh-wide outbound policy")
 	}, NodeTimeout(10*time.Minute))
 }
 
