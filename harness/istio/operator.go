@@ -29,13 +29,13 @@ const UpstreamClusterStats = `.*outbound\|[0-9]+\|\|.*`
 
 // InstallOptions describe one Istio installation.
 type InstallOptions struct {
-	Version, Hub, Tag     string   // Hub/Tag empty: istioctl's defaults (its own release)
-	Revision              string   // optional control-plane revision
-	AccessLogFile         string   // "/dev/stdout" for access logs; empty: Istio's default (none)
+	Version, Hub, Tag     string         // Hub/Tag empty: istioctl's defaults (its own release)
+	Revision              string         // optional control-plane revision
+	AccessLogFile         string         // "/dev/stdout" for access logs; empty: Istio's default (none)
 	OutboundPolicy        OutboundPolicy // AllowAny | RegistryOnly; DefaultPolicy: Istio's (ALLOW_ANY)
-	StatsInclusionRegexps []string // proxyStatsMatcher.inclusionRegexps, e.g. UpstreamClusterStats
-	EgressGateway         bool     // components.egressGateways[0]: istio-egressgateway
-	GatewayAPIAlpha       bool     // PILOT_ENABLE_ALPHA_GATEWAY_API=true on istiod
+	StatsInclusionRegexps []string       // proxyStatsMatcher.inclusionRegexps, e.g. UpstreamClusterStats
+	EgressGateway         bool           // components.egressGateways[0]: istio-egressgateway
+	GatewayAPIAlpha       bool           // PILOT_ENABLE_ALPHA_GATEWAY_API=true on istiod
 	// UpstreamEnvoy: the proxies run upstream Envoy, so istiod must not emit Istio's own
 	// filters (UpstreamEnvoyOff); one unknown filter makes Envoy reject the whole listener or
 	// cluster.

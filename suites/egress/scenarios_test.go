@@ -24,10 +24,13 @@ func buildScenarioTree() {
 		sc := sc
 		at := scenarioLocation(sc)
 		Describe(sc.Name, append(scenarioDecorators(sc), func() {
-			var sess *fixtures.Session
+			var (
+				sess *fixtures.Session
+				plan scenarios.Plan
+			)
 			BeforeAll(func(ctx SpecContext) {
 				reportScenario(sc)
-				skipUnlessApplies(ctx, sc)
+				plan = planScenario(ctx, sc)
 				setMeshPolicy(ctx, sc)
 				// Registered first, so it runs last: after the session closed, nothing labelled
 				// with this scenario may remain anywhere in the cluster.
@@ -44,24 +47,21 @@ func buildScenarioTree() {
 				Expect(err).NotTo(HaveOccurred(), "opening the scenario's namespace and clients")
 			}, at, NodeTimeout(10*time.Minute))
 
-			probeSpecs(sc, &sess, nil, nil)
+			probeSpecs(sc, &sess, &plan, nil, nil)
 		})...)
 	}
 }
 
-// probeSpecs adds one spec per probe of sc: skipped when the probe cannot run in this world,
-// otherwise its config is applied and the probe judged (runProbe). sess points at the session
-// the container's BeforeAll opens; prepared, when not nil, hears which probe's config went in.
-// ph is the upgrade phase (nil: a plain run).
-func probeSpecs(sc scenarios.Scenario, sess **fixtures.Session, ph *phase, prepared func(i int)) {
+// probeSpecs adds one spec per probe of sc: skipped when its plan says so, otherwise its
+// config is applied and the probe judged (runProbe). sess and plan point at what the
+// container's BeforeAll opens and decides; prepared, when not nil, hears which probe's config
+// went in. ph is the upgrade phase (nil: a plain run).
+func probeSpecs(sc scenarios.Scenario, sess **fixtures.Session, plan *scenarios.Plan, ph *phase, prepared func(i int)) {
 	at := scenarioLocation(sc)
 	for i, p := range sc.Probes {
 		It(probeText(sc, p), func(ctx SpecContext) {
-			if r := p.SkipReason(world); r != "" {
+			if r := plan.ProbeSkip(i); r != "" {
 				Skip(r)
-			}
-			if g, ok := scenarios.UpstreamEnvoyGapOf(sc.Name, p.Name); ok && cfg.Istio.UpstreamEnvoy {
-				Skip(g.SkipReason())
 			}
 			Expect(p.Prepare(ctx, *sess)).To(Succeed(), "applying the probe's config")
 			for _, h := range (*sess).CheckedProxies() {
@@ -107,36 +107,15 @@ func reportScenario(sc scenarios.Scenario) {
 	record(entry.New(entry.Summary, sc.Summary))
 }
 
-// skipReason says why the scenario does not apply to this world: the Istio version, the mode,
-// no data plane, a CNI that does not enforce NetworkPolicy; "" when it applies.
-func skipReason(ctx SpecContext, sc scenarios.Scenario) (string, error) {
-	if r := sc.SkipReason(world.Istio, world.Names.Hermetic); r != "" {
-		return r, nil
+// planScenario decides the scenario's plan (scenarios.Scenario.PlanIn) and skips the
+// container when the scenario does not run.
+func planScenario(ctx SpecContext, sc scenarios.Scenario) scenarios.Plan {
+	plan, err := sc.PlanIn(ctx, world)
+	Expect(err).NotTo(HaveOccurred(), "deciding whether the scenario runs (the CNI's NetworkPolicy check)")
+	if plan.Skip != "" {
+		Skip(plan.Skip)
 	}
-	if sc.Requires.Gateway && !world.DataPlane {
-		return fixtures.DataPlaneMissing, nil
-	}
-	if r := sc.UnrunnableIn(world); r != "" {
-		return r, nil
-	}
-	if sc.Requires.NetworkPolicy {
-		enforced, why, err := world.NetworkPolicyEnforced(ctx)
-		if err != nil {
-			return "", err
-		}
-		if !enforced {
-			return why, nil
-		}
-	}
-	return "", nil
-}
-
-func skipUnlessApplies(ctx SpecContext, sc scenarios.Scenario) {
-	r, err := skipReason(ctx, sc)
-	Expect(err).NotTo(HaveOccurred(), "checking whether the CNI enforces NetworkPolicy")
-	if r != "" {
-		Skip(r)
-	}
+	return plan
 }
 
 // setMeshPolicy switches the mesh-wide outbound policy for a scenario that needs it, and back

@@ -62,8 +62,10 @@ type upgradeRun struct {
 	// the end (also half-opened ones); notSetUp says why a scenario has no session.
 	sessions, open map[string]*fixtures.Session
 	notSetUp       map[string]string
-	// prepared is the last probe of each scenario whose config phase 1 applied and fenced.
+	// prepared is the last probe of each scenario whose config phase 1 applied and fenced;
+	// plans are the scenarios' plans as phase 1 decided them.
 	prepared map[string]int
+	plans    map[string]scenarios.Plan
 	// controlPlane is the in-place upgrade, gateway the egress gateway's restart: each runs once.
 	controlPlane, gateway step
 	// budget bounds a BeforeAll that may run the upgrade or the restarts.
@@ -108,8 +110,8 @@ func buildUpgradeTree(c config.Config) {
 	up = &upgradeRun{
 		from: c.Istio.Version, to: c.Istio.UpgradeTo,
 		sessions: map[string]*fixtures.Session{}, open: map[string]*fixtures.Session{}, notSetUp: map[string]string{},
-		prepared: map[string]int{},
-		budget:   4*c.Intervals.Setup + 5*time.Minute,
+		prepared: map[string]int{}, plans: map[string]scenarios.Plan{},
+		budget: 4*c.Intervals.Setup + 5*time.Minute,
 	}
 	up.phases = []*phase{
 		{1, "phase 1: Istio " + c.Istio.Version},
@@ -138,18 +140,23 @@ func buildUpgradeTree(c config.Config) {
 func firstPhase(sc scenarios.Scenario, ph *phase) {
 	at := scenarioLocation(sc)
 	Describe(sc.Name, append(scenarioDecorators(sc), func() {
-		var sess *fixtures.Session
+		var (
+			sess *fixtures.Session
+			plan scenarios.Plan
+		)
 		BeforeAll(func(ctx SpecContext) {
 			reportScenario(sc)
 			up.notSetUp[sc.Name] = "its phase 1 set-up did not finish"
-			r, err := skipReason(ctx, sc)
+			var err error
+			plan, err = sc.PlanIn(ctx, world)
 			if err != nil {
 				up.notSetUp[sc.Name] = "phase 1 could not tell whether it applies: " + firstLine(err.Error())
 			}
-			Expect(err).NotTo(HaveOccurred(), "checking whether the CNI enforces NetworkPolicy")
-			if r != "" {
-				up.notSetUp[sc.Name] = r
-				Skip(r)
+			Expect(err).NotTo(HaveOccurred(), "deciding whether the scenario runs (the CNI's NetworkPolicy check)")
+			up.plans[sc.Name] = plan // the later phases run the probes it runs
+			if plan.Skip != "" {
+				up.notSetUp[sc.Name] = plan.Skip
+				Skip(plan.Skip)
 			}
 			if sc.Requires.MeshPolicy != "" {
 				up.notSetUp[sc.Name] = fixtures.MeshPolicySkip
@@ -177,7 +184,7 @@ func firstPhase(sc scenarios.Scenario, ph *phase) {
 			}
 		}, at, NodeTimeout(10*time.Minute))
 
-		probeSpecs(sc, &sess, ph, func(i int) { up.prepared[sc.Name] = i })
+		probeSpecs(sc, &sess, &plan, ph, func(i int) { up.prepared[sc.Name] = i })
 		if sc.Exclusive() {
 			AfterAll(func(ctx SpecContext) {
 				if sess != nil && up.sessions[sc.Name] == sess {
@@ -251,7 +258,7 @@ func laterPhase(sc scenarios.Scenario, ph *phase) {
 				if i < complete {
 					Skip(fixtures.IntermediateConfigSkip)
 				}
-				if r := p.SkipReason(world); r != "" {
+				if r := up.plans[sc.Name].ProbeSkip(i); r != "" {
 					Skip(r)
 				}
 				if n, ok := up.prepared[sc.Name]; !ok || n < complete {
