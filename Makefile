@@ -70,11 +70,11 @@ e2e-upgrade: upgrade-versions images suite-bin
 
 ## test: every verification layer this machine can run (L0 … L4, static checks)
 ## Installs what it needs (apt, go) and fails loudly when a layer's real component is missing.
-## Images and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone;
-## then the kind cluster's chain (l3-kind, which includes the lab e2e run) beside the checks
-## that have no timing band and need no cluster, niced (side by side saved ~20 s of ~300; beside
-## unit and l2 they cost more). The inner makes are told (-o) that the images and the binary
-## are done; -Otarget keeps each one's output together.
+## Images and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone,
+## so that nothing competes with their timing; then the kind cluster's chain (l3-kind, which
+## includes the lab e2e run) beside the checks that have no timing band and need no cluster,
+## niced so that the cluster keeps the CPU it needs. The inner makes are told (-o) that the
+## images and the binary are done; -Otarget keeps each one's output together.
 PREBUILT = -o lab-images -o images -o lab-node-image -o suite-bin
 test: deps lab-images images lab-node-image suite-bin vet unit l2
 	$(MAKE) --no-print-directory -j2 -Otarget $(PREBUILT) l3-kind checks-beside
