@@ -261,8 +261,8 @@ func TestMergeCatalogKeepsOrderAndAddsMissing(t *testing.T) {
 	cat := Catalog()
 	// A scenario the run did not know and a probe it did not have.
 	cat = append(cat, CatalogScenario{ID: "zz-new-scenario", Summary: "new", Source: "docs", Labels: []string{"core"},
-		Probes: []CatalogProbe{{Name: "p1", Expectation: "allowed: HTTP 200"}}})
-	cat[0].Probes = append(cat[0].Probes, CatalogProbe{Name: "added-later", Expectation: "blocked: HTTP 502"})
+		Probes: []CatalogProbe{{Name: "p1", Expectation: "converges: HTTP 200"}}})
+	cat[0].Probes = append(cat[0].Probes, CatalogProbe{Name: "added-later", Expectation: "holds: HTTP 502"})
 	have := map[string]bool{}
 	for _, sp := range s.Specs {
 		have[sp.Scenario+"/"+sp.Probe] = true

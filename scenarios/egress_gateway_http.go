@@ -24,7 +24,7 @@ var EgressGatewayHTTP = Scenario{
 		{Name: "http-through-gateway",
 			Apply: []string{"egress_gateway_http.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Allowed(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "egress-gateway"),
+			Expect: Converges(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "egress-gateway"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}),
 				CounterDelta(Gateway, ClusterStat("outbound|80||{{.HTTPHost}}", "upstream_rq_total"), 1))},
 	},

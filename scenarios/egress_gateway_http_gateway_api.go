@@ -25,7 +25,7 @@ var EgressGatewayHTTPGatewayAPI = Scenario{
 		{Name: "http-through-gateway-api-gateway",
 			Apply: []string{"egress_gateway_http_gateway_api.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Allowed(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "gateway-api-egress-gw"),
+			Expect: Converges(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "gateway-api-egress-gw"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}),
 				CounterDelta(Gateway, ClusterStat("outbound|80||{{.HTTPHost}}", "upstream_rq_total"), 1))},
 	},

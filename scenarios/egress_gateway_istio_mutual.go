@@ -27,7 +27,7 @@ var EgressGatewayIstioMutual = Scenario{
 		{Name: "http-over-istio-mutual-to-gateway",
 			Apply: []string{"egress_gateway_istio_mutual.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPHost}}/headers",
-			Expect: Allowed(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "egress-gateway-mtls"),
+			Expect: Converges(HTTPStatus(200), DestinationHeader("X-Egress-Conformance-Via", "egress-gateway-mtls"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443|mtls|{{.GatewayService}}", Status: 200}),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|80||{{.HTTPHost}}", Status: 200}),
 				GatewayHop("outbound|443|mtls|{{.GatewayService}}", "{{.HTTPHost}}"))},

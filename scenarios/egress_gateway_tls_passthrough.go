@@ -26,7 +26,7 @@ var EgressGatewayTLSPassthrough = Scenario{
 		{Name: "https-through-gateway",
 			Apply: []string{"egress_gateway_tls_passthrough.yaml"},
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443|passthrough|{{.GatewayService}}", TCP: true}),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),
 				CounterDelta(Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1))},

@@ -29,7 +29,7 @@ var EgressGatewayTLSPassthroughGatewayAPI = Scenario{
 		{Name: "https-through-gateway-api-gateway",
 			Apply: []string{"egress_gateway_tls_passthrough_gateway_api.yaml"},
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}),
 				CounterDelta(Gateway, ClusterStat("outbound|443||{{.HTTPSHost}}", "upstream_cx_total"), 1))},
 	},

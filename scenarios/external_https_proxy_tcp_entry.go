@@ -26,14 +26,14 @@ var ExternalHTTPSProxyTCPEntry = Scenario{
 	Probes: []Probe{
 		{Name: "plain-pod-tunnels-through-squid",
 			From: PlainClient, URL: "https://{{.HTTPSHost}}/", ViaSquid: true,
-			Expect: Allowed(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"))},
+			Expect: Converges(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"))},
 		{Name: "sidecar-blocked-without-proxy-entry",
 			From: SidecarClient, URL: "https://{{.HTTPSHost}}/", ViaSquid: true,
-			Expect: Blocked(CurlExit(56), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster", TCP: true}), NoSquidTraffic(), NotSeenByDestination())},
+			Expect: Holds(CurlExit(56), LogLine(Sidecar, LogMatch{Cluster: "BlackHoleCluster", TCP: true}), NoSquidTraffic(), NotSeenByDestination())},
 		{Name: "sidecar-tunnels-with-tcp-proxy-entry",
 			Apply: []string{"external_https_proxy_tcp_entry.yaml"},
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/", ViaSquid: true,
-			Expect: Allowed(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), SquidTunnel("{{.HTTPSHost}}:443"), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|{{.ProxyPort}}||{{.ProxyHost}}", TCP: true}))},
 	},
 }

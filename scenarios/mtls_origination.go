@@ -25,23 +25,23 @@ var MTLSOrigination = Scenario{
 		{Name: "client-certificate-accepted",
 			Apply: []string{"mtls_origination.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 		{Name: "no-client-certificate-gives-503",
 			Apply: []string{"mtls_origination_no_cert.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
+			Expect: Holds(HTTPStatus(503), RefusedInHandshake())},
 		{Name: "foreign-client-certificate-gives-503",
 			Apply: []string{"mtls_origination_foreign_cert.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
+			Expect: Holds(HTTPStatus(503), RefusedInHandshake())},
 		// The working config again, last: the scenario's complete config is mutual TLS that
 		// works, so an upgrade run (which verifies again from the last probe that applies
 		// config) re-checks the origination itself, not only its refusals.
 		{Name: "client-certificate-accepted-again",
 			Apply: []string{"mtls_origination.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"), DestinationClientCert(ClientCertCN),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 	},
 }

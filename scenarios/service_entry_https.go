@@ -23,11 +23,11 @@ var ServiceEntryHTTPS = Scenario{
 	Probes: []Probe{
 		{Name: "blocked-without-entry",
 			From: SidecarClient, URL: "https://{{.HTTPSHost}}/",
-			Expect: Blocked(CurlExit(35), NotSeenByDestination())},
+			Expect: Holds(CurlExit(35), NotSeenByDestination())},
 		{Name: "allowed-with-entry",
 			Apply: []string{"service_entry_https.yaml"},
 			From:  SidecarClient, URL: "https://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", SNI: "{{.HTTPSHost}}", TCP: true}))},
 	},
 }

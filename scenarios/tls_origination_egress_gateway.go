@@ -26,7 +26,7 @@ var TLSOriginationEgressGateway = Scenario{
 		{Name: "gateway-originates-verified-tls",
 			Apply: []string{"tls_origination_egress_gateway.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				DestinationHeader("X-Egress-Conformance-Via", "egress-gateway-origination"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80|origination|{{.GatewayService}}", Status: 200}),
 				LogLine(Gateway, LogMatch{Cluster: "outbound|443||{{.HTTPSHost}}", Status: 200}))},

@@ -27,19 +27,19 @@ var TLSOriginationSidecar = Scenario{
 		{Name: "http-leaves-as-verified-tls",
 			Apply: []string{"tls_origination_sidecar.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 		{Name: "untrusted-server-gives-503",
 			Apply: []string{"tls_origination_sidecar_wrong_ca.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Blocked(HTTPStatus(503), RefusedInHandshake())},
+			Expect: Holds(HTTPStatus(503), RefusedInHandshake())},
 		// The run's CA again, last: the scenario's complete config is origination that works,
 		// so an upgrade run (which verifies again from the last probe that applies config)
 		// re-checks the origination itself, not only its refusal.
 		{Name: "trusted-again-with-the-run-ca",
 			Apply: []string{"tls_origination_sidecar.yaml"},
 			From:  SidecarClient, URL: "http://{{.HTTPSHost}}/",
-			Expect: Allowed(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
+			Expect: Converges(HTTPStatus(200), DestinationTLS("{{.HTTPSHost}}"),
 				LogLine(Sidecar, LogMatch{Cluster: "outbound|80||{{.HTTPSHost}}", Status: 200}))},
 	},
 }

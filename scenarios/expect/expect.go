@@ -25,18 +25,22 @@ type Expectation interface {
 // is a public host in internet mode). The runner records it; it never counts as a pass.
 var ErrNotApplicable = errors.New("not applicable")
 
-// Outcome is the top of a probe's expectation: positive outcomes must converge (N
-// consecutive passes), negative ones must hold for a whole window and are never retried.
+// Outcome is the top of a probe's expectation, and says how it is judged: a positive outcome
+// converges (every check passes on N consecutive attempts within the propagation bound); a
+// negative one holds (every check passes from the first attempt through the whole negative
+// window, and is never retried into a pass).
 type Outcome struct {
+	// Negative is true for an outcome that must hold (Holds), false for one that converges.
 	Negative bool
 	Checks   []Expectation
 }
 
-// Allowed: the traffic gets through and every check holds.
-func Allowed(checks ...Expectation) Outcome { return Outcome{Checks: checks} }
+// Converges: the config takes effect and then every check passes, as the traffic gets through.
+func Converges(checks ...Expectation) Outcome { return Outcome{Checks: checks} }
 
-// Blocked: the traffic is refused in the way the checks describe, and stays refused.
-func Blocked(checks ...Expectation) Outcome { return Outcome{Negative: true, Checks: checks} }
+// Holds: every check passes from the very first attempt and keeps passing — traffic refused
+// in the way the checks describe, or cut short (a 504 that did reach the destination).
+func Holds(checks ...Expectation) Outcome { return Outcome{Negative: true, Checks: checks} }
 
 // Check runs every check and joins the failures. Not-applicable checks are returned
 // separately so they can be reported.
@@ -68,9 +72,9 @@ func (oc Outcome) String() string {
 	for i, c := range oc.Checks {
 		parts[i] = c.String()
 	}
-	kind := "allowed"
+	kind := "converges"
 	if oc.Negative {
-		kind = "blocked"
+		kind = "holds"
 	}
 	return kind + ": " + strings.Join(parts, "; ")
 }

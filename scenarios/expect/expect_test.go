@@ -140,7 +140,7 @@ func TestInternetModeDestinationChecksAreNotApplicableNeverPassed(t *testing.T) 
 			t.Errorf("%s in internet mode: want ErrNotApplicable, got %v", c, err)
 		}
 	}
-	oc := Allowed(HTTPStatus(504), SeenByDestination())
+	oc := Converges(HTTPStatus(504), SeenByDestination())
 	na, err := oc.Check(o)
 	if err != nil || len(na) != 1 {
 		t.Fatalf("want one not-applicable note and no failure, got %v %v", na, err)
@@ -148,8 +148,8 @@ func TestInternetModeDestinationChecksAreNotApplicableNeverPassed(t *testing.T) 
 }
 
 func TestOutcomeJoinsFailuresAndNeeds(t *testing.T) {
-	oc := Blocked(HTTPStatus(502), LogLine(fixtures.Sidecar, LogMatch{Cluster: "BlackHoleCluster"}), NotSeenByDestination(), CounterDelta(fixtures.Gateway, "x", 1))
-	if !oc.Negative || !strings.HasPrefix(oc.String(), "blocked: HTTP 502") {
+	oc := Holds(HTTPStatus(502), LogLine(fixtures.Sidecar, LogMatch{Cluster: "BlackHoleCluster"}), NotSeenByDestination(), CounterDelta(fixtures.Gateway, "x", 1))
+	if !oc.Negative || !strings.HasPrefix(oc.String(), "holds: HTTP 502") {
 		t.Errorf("outcome: %s", oc)
 	}
 	n := oc.Needs()
