@@ -11,14 +11,18 @@ import (
 	"sort"
 )
 
+// Bundles is the folder of a run's failure bundles (package bundle), one per failed spec.
+const Bundles = "bundles"
+
 // RunOutputs are the names a run writes at the top of its artifacts folder: the reports
 // (reports/cmd), Ginkgo's own (the Makefile's --json-report and --junit-report), the probes'
-// evidence (scenarios/), the failure bundle (evidence/), the cluster's kubeconfig (kube/)
-// and kind's logs of a failed create (kind-logs/).
+// evidence (scenarios/), the failure bundles (Bundles), the cluster's kubeconfig (kube/)
+// and kind's logs of a failed create (kind-logs/). "evidence" is where runs before the
+// bundles had their own name put them: an earlier run's outputs, cleared like the others.
 var RunOutputs = []string{
 	"report.md", "report.html", "report.json", "junit.xml",
 	"ginkgo-report.json", "ginkgo-junit.xml",
-	"scenarios", "evidence", "kube", "kind-logs",
+	"scenarios", Bundles, "kube", "kind-logs", "evidence",
 }
 
 // Prepare makes dir ready for a new run: it creates it when missing, and removes what an

@@ -137,7 +137,7 @@ var Settings = []Setting{
 		func(c *Config) *string { return &c.ArtifactsDir }),
 	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on each probe attempt's evidence file and on one failure's evidence bundle",
 		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),
-	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failing scenarios get a full evidence dump",
+	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failures get a failure bundle per run",
 		func(c *Config) *int { return &c.EvidenceMaxDumps }),
 	str("leaseDir", "EGRESS_LEASE_DIR", "where the runs of this host keep their leases (what a live run owns is never swept)",
 		func(c *Config) *string { return &c.LeaseDir }),

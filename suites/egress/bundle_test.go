@@ -16,12 +16,14 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
-	"github.com/egressconformance/iec/fixtures/bundle"
+	"github.com/egressconformance/iec/bundle"
+	"github.com/egressconformance/iec/harness/artifacts"
 	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
 
-// Failure evidence bundles (fixtures/bundle), under <artifacts>/evidence/:
+// Failure bundles (package bundle), under <artifacts>/bundles/ (a probe attempt's evidence
+// is elsewhere: evidence_test.go):
 //
 //   - a failed spec: <scenario>/<probe>/, collected by the top-level AfterEach below, which
 //     runs before the scenario's DeferCleanup closes its session, so the namespace, its pods
@@ -81,7 +83,7 @@ func failWithSetupEvidence(message string, callerSkip ...int) {
 func collectSetupBundle(message string) {
 	defer func() {
 		if p := recover(); p != nil {
-			GinkgoWriter.Printf("evidence bundle of the failed setup: %v\n", p)
+			GinkgoWriter.Printf("failure bundle of the failed setup: %v\n", p)
 		}
 	}()
 	if strings.Contains(message, context.Canceled.Error()) {
@@ -127,12 +129,12 @@ func collectBundle(ctx context.Context, scope bundle.Scope) {
 		return
 	}
 	if max := cfg.EvidenceMaxDumps; max > 0 && int(bundlesTaken.Add(1)) > max {
-		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the run's cap of %d evidence bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max)), vis)
+		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the run's cap of %d failure bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max)), vis)
 		return
 	}
-	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, "evidence"))
+	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, artifacts.Bundles))
 	if err != nil {
-		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the evidence directory under %q: %v", cfg.ArtifactsDir, err)), vis)
+		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the bundles folder under %q: %v", cfg.ArtifactsDir, err)), vis)
 		return
 	}
 	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.EvidenceMaxBytes))
@@ -140,7 +142,7 @@ func collectBundle(ctx context.Context, scope bundle.Scope) {
 		record(entry.New(entry.BundleSkipped, err.Error()), vis)
 		return
 	}
-	GinkgoWriter.Printf("evidence bundle %s: %d files, %d bytes, %d skipped, %d errors (see its README.txt)\n",
+	GinkgoWriter.Printf("failure bundle %s: %d files, %d bytes, %d skipped, %d errors (see its README.txt)\n",
 		idx.Dir, len(idx.Files), idx.TotalBytes, len(idx.Skipped), len(idx.Errors))
 	record(entry.New(entry.Bundle, idx.Dir), vis)
 }
