@@ -340,10 +340,13 @@ func jsonPart(s string) string {
 	return s
 }
 
-// run runs a command and returns its stdout and stderr.
+// run runs istioctl (name is always an istioctl binary) and returns its stdout and stderr.
 func run(ctx context.Context, name string, args ...string) (string, string, error) {
 	var stdout, stderr strings.Builder
-	cmd := exec.CommandContext(ctx, name, args...)
+	// istioctl logs to stdout by default (Istio's log package), so a client-go line such as a
+	// port-forward's "error copying from local connection to remote stream: EOF" could land
+	// in the output the suite parses (a live proxy-status did so once); its logs go to stderr.
+	cmd := exec.CommandContext(ctx, name, append(args, "--log_target", "stderr")...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()

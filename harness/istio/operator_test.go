@@ -220,7 +220,7 @@ func TestInstallAndUninstall(t *testing.T) {
 		t.Fatalf("Uninstall: %v", err)
 	}
 	args, _ = os.ReadFile(filepath.Join(logDir, "args"))
-	if strings.TrimSpace(string(args)) != "uninstall --purge -y --kubeconfig /tmp/kc" {
+	if strings.TrimSpace(string(args)) != "uninstall --purge -y --kubeconfig /tmp/kc --log_target stderr" {
 		t.Errorf("uninstall args = %q", args)
 	}
 
