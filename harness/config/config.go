@@ -31,7 +31,7 @@ type Config struct {
 
 	// Converge is how many consecutive passes a positive probe needs.
 	Converge int `json:"converge"`
-	// ArtifactsDir receives JUnit, reports and failure evidence.
+	// ArtifactsDir receives JUnit, reports, probe evidence and failure bundles.
 	ArtifactsDir string `json:"artifactsDir"`
 	// EvidenceMaxBytes caps each probe attempt's evidence file (fixtures.Observation.CappedJSON)
 	// and one failure's evidence bundle (bundle.DefaultCaps); EvidenceMaxDumps caps how many

@@ -133,7 +133,7 @@ var Settings = []Setting{
 		func(c *Config) *time.Duration { return &c.Intervals.Probe }),
 	integer("converge", "EGRESS_CONVERGE", "consecutive passes a positive probe needs",
 		func(c *Config) *int { return &c.Converge }),
-	str("artifactsDir", "EGRESS_ARTIFACTS", "where JUnit, reports and failure evidence are written",
+	str("artifactsDir", "EGRESS_ARTIFACTS", "where JUnit, reports, probe evidence and failure bundles are written",
 		func(c *Config) *string { return &c.ArtifactsDir }),
 	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on each probe attempt's evidence file and on one failure's evidence bundle",
 		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),

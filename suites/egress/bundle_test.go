@@ -50,7 +50,7 @@ var _ = AfterEach(func(ctx SpecContext) {
 		return
 	}
 	if r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted) {
-		record(entry.New(entry.BundleSkipped, "the run was "+r.State.String()+": no evidence bundle"), ReportEntryVisibilityFailureOrVerbose)
+		record(entry.New(entry.BundleSkipped, "the run was "+r.State.String()+": no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	leaf := r.LeafNodeText
@@ -87,7 +87,7 @@ func collectSetupBundle(message string) {
 		}
 	}()
 	if strings.Contains(message, context.Canceled.Error()) {
-		record(entry.New(entry.BundleSkipped, "setup was interrupted or timed out: no evidence bundle"), ReportEntryVisibilityFailureOrVerbose)
+		record(entry.New(entry.BundleSkipped, "setup was interrupted or timed out: no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bundleTimeout)
