@@ -145,15 +145,15 @@ func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, e
 	var (
 		na      []string
 		checked error
-		gather  bool // the first check reads what the probe gathered
+		again   bool // false for the first check, which reads what sess.Probe gathered
 	)
 	_, err = poll.Until(ctx, evidenceWait, every, func(ctx context.Context) (bool, error) {
-		if gather {
+		if again {
 			if err := sess.Gather(ctx, o, needs); err != nil {
 				return false, err
 			}
 		}
-		gather = true
+		again = true
 		na, checked = p.Expect.Check(o)
 		return checked == nil, nil
 	})

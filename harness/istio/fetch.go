@@ -346,7 +346,7 @@ func run(ctx context.Context, name string, args ...string) (string, string, erro
 	// istioctl logs to stdout by default (Istio's log package), so a client-go line such as a
 	// port-forward's "error copying from local connection to remote stream: EOF" could land
 	// in the output the suite parses (a live proxy-status did so once); its logs go to stderr.
-	cmd := exec.CommandContext(ctx, name, append(args, "--log_target", "stderr")...)
+	cmd := exec.CommandContext(ctx, name, append(args[:len(args):len(args)], "--log_target", "stderr")...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
