@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/testcontainers/testcontainers-go"
 
+	"github.com/egressconformance/iec/harness/dockerx"
 	"github.com/egressconformance/iec/harness/lease"
 )
 
@@ -72,6 +73,39 @@ func ExecSplit(ctx context.Context, c testcontainers.Container, cmd ...string) (
 		return ExecResult{}, fmt.Errorf("reading output of %q: %w", cmd, err)
 	}
 	return ExecResult{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: code}, nil
+}
+
+// Running is a container the run started, as the fixtures use it once it runs: read its output,
+// run commands in it. Started wraps one this process started with testcontainers; Attach
+// reaches one by id that another process of the same run started (the suite's parallel
+// Ginkgo processes share process 1's outside world).
+type Running interface {
+	ID() string
+	Output(ctx context.Context) ([]byte, error)
+	Exec(ctx context.Context, cmd ...string) (ExecResult, error)
+}
+
+// Started is c as a Running container.
+func Started(c testcontainers.Container) Running { return started{c} }
+
+type started struct{ c testcontainers.Container }
+
+func (s started) ID() string                                 { return s.c.GetContainerID() }
+func (s started) Output(ctx context.Context) ([]byte, error) { return Logs(ctx, s.c) }
+func (s started) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	return ExecSplit(ctx, s.c, cmd...)
+}
+
+// Attach is the running container id, reached through the Docker engine directly.
+func Attach(id string) Running { return attached(id) }
+
+type attached string
+
+func (a attached) ID() string                                 { return string(a) }
+func (a attached) Output(ctx context.Context) ([]byte, error) { return dockerx.Output(ctx, string(a)) }
+func (a attached) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	stdout, stderr, code, err := dockerx.Exec(ctx, string(a), cmd)
+	return ExecResult{Stdout: stdout, Stderr: stderr, ExitCode: code}, err
 }
 
 // Logs returns everything the container printed (stdout and stderr, demultiplexed).
