@@ -138,6 +138,13 @@ type Result struct {
 // access logs periodically; the request itself is never repeated within an attempt.
 func (p Probe) Attempt(ctx context.Context, sess *fixtures.Session, id string, evidenceWait, every time.Duration) Result {
 	needs := p.Expect.Needs()
+	if needs.Handshakes || needs.Squid {
+		release, err := sess.W.HoldUnattributed(ctx)
+		if err != nil {
+			return Result{Err: err}
+		}
+		defer release()
+	}
 	o, err := sess.Probe(ctx, id, p.From, fixtures.Request{URL: p.URL, ViaSquid: p.ViaSquid, Resolve: p.Resolve}, needs)
 	if err != nil {
 		return Result{Observation: o, Err: err}

@@ -8,7 +8,10 @@ import (
 	"github.com/egressconformance/iec/fixtures/outside/echo"
 )
 
-var destNeeds = fixtures.Needs{Destination: true}
+var (
+	destNeeds      = fixtures.Needs{Destination: true}
+	handshakeNeeds = fixtures.Needs{Destination: true, Handshakes: true}
+)
 
 func hermetic(o *fixtures.Observation) error {
 	if !o.Hermetic {
@@ -35,7 +38,7 @@ func SeenByDestination() Expectation {
 // TLS handshake for its host while it ran reached the outside world (a refused origination
 // reaches it in its handshake: RefusedInHandshake).
 func NotSeenByDestination() Expectation {
-	return check{name: "never reached the destination", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+	return check{name: "never reached the destination", needs: handshakeNeeds, fn: func(o *fixtures.Observation) error {
 		if err := hermetic(o); err != nil {
 			return err
 		}
@@ -55,7 +58,7 @@ func NotSeenByDestination() Expectation {
 // proxy distrusts the server, or the server refuses the proxy's client certificate), which a
 // broken route or a stopped server would not give.
 func RefusedInHandshake() Expectation {
-	return check{name: "refused in the TLS handshake at the destination, no request", needs: destNeeds, fn: func(o *fixtures.Observation) error {
+	return check{name: "refused in the TLS handshake at the destination, no request", needs: handshakeNeeds, fn: func(o *fixtures.Observation) error {
 		if err := hermetic(o); err != nil {
 			return err
 		}

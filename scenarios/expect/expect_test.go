@@ -153,8 +153,18 @@ func TestOutcomeJoinsFailuresAndNeeds(t *testing.T) {
 		t.Errorf("outcome: %s", oc)
 	}
 	n := oc.Needs()
-	if !n.SidecarLog || !n.Destination || n.GatewayLog || n.Squid || len(n.Counters) != 1 {
+	if !n.SidecarLog || !n.Destination || !n.Handshakes || n.GatewayLog || n.Squid || len(n.Counters) != 1 {
 		t.Errorf("needs: %+v", n)
+	}
+	// The checks that read failed handshakes (unattributed records) say so, so the attempt
+	// holds them; the ones that read only the probe's own requests do not.
+	for name, e := range map[string]Expectation{"NotSeenByDestination": NotSeenByDestination(), "RefusedInHandshake": RefusedInHandshake()} {
+		if !e.Needs().Handshakes {
+			t.Errorf("%s does not need the handshakes it reads", name)
+		}
+	}
+	if SeenByDestination().Needs().Handshakes {
+		t.Error("SeenByDestination reads only the probe's own requests, yet needs the handshakes")
 	}
 	_, err := oc.Check(obs(t))
 	if err == nil || strings.Count(err.Error(), "\n") < 2 {
