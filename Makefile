@@ -29,11 +29,15 @@ INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
   lab-images lab-node-image e2e-lab e2e-upgrade-lab capture-fixtures \
   deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
+# PROCS is how many Ginkgo processes `make e2e` runs scenarios in: process 1 sets the world up
+# and hands it to the others; Serial scenarios run alone at the end (docs/testing.md).
+PROCS ?= 3
+
 # run_suite runs the compiled suite with Ginkgo and prints its verdict (e2e, e2e-upgrade):
-# $(1) is environment for the suite, $(2) Ginkgo's timeout. The verdict's exit code wins; a
-# suite that failed without a verdict keeps its own.
+# $(1) is environment for the suite, $(2) Ginkgo's timeout, $(3) its processes. The verdict's
+# exit code wins; a suite that failed without a verdict keeps its own.
 define run_suite
-	rc=0; $(1) $(GINKGO) --timeout=$(2) --output-dir=$(EGRESS_ARTIFACTS) \
+	rc=0; $(1) $(GINKGO) --timeout=$(2) --procs=$(3) --output-dir=$(EGRESS_ARTIFACTS) \
 	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
 	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
 	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
@@ -55,7 +59,7 @@ help:
 ## (egress verdict; make itself exits 2 on any failure).
 e2e: config-check images suite-bin
 	$(GO) run ./cmd/egress preflight
-	$(call run_suite,,2h)
+	$(call run_suite,,2h,$(PROCS))
 
 ## e2e-upgrade: upgrade gating: ISTIO_FROM verified, upgraded in place to ISTIO_TO, verified twice
 ## (docs/upgrade.md): install ISTIO_FROM and verify every scenario; upgrade the control
@@ -66,7 +70,7 @@ ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
 e2e-upgrade: upgrade-versions images suite-bin
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
-	$(call run_suite,$(UPGRADE_ENV),4h)
+	$(call run_suite,$(UPGRADE_ENV),4h,1)
 
 ## test: every verification layer this machine can run (L0 … L4, static checks)
 ## Installs what it needs (apt, go) and fails loudly when a layer's real component is missing.

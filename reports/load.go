@@ -60,6 +60,7 @@ type gSpec struct {
 	RunTime                     time.Duration
 	Failure                     *gFailure
 	NumAttempts                 int
+	ParallelProcess             int
 	CapturedGinkgoWriterOutput  string
 	CapturedStdOutErr           string
 	ReportEntries               []gEntry
@@ -247,6 +248,9 @@ func convertSpec(gs gSpec) *Spec {
 		End:        gs.EndTime,
 		Duration:   gs.RunTime,
 		Attempts:   gs.NumAttempts,
+	}
+	if gs.ParallelProcess > 1 {
+		sp.Process = gs.ParallelProcess
 	}
 	if sp.State == "" || strings.HasPrefix(gs.State, "INVALID") {
 		sp.State = State("invalid")

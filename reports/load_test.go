@@ -345,3 +345,27 @@ func TestGist(t *testing.T) {
 		t.Errorf("Headline of a plain message = %q", got)
 	}
 }
+
+// TestLoadParallelSetupNodesNamePerProcess: in a parallel run every Ginkgo process reports the
+// setup node (process 1 sets the world up, the others attach), so JUnit and the sign-off
+// name each by its process; process 1's keeps the serial run's name. The report is reduced
+// from a parallel lab run's ginkgo-report.json to the fields Load reads.
+func TestLoadParallelSetupNodesNamePerProcess(t *testing.T) {
+	var nodes []string
+	for p := 1; p <= 3; p++ {
+		nodes = append(nodes, `{"LeafNodeType":"SynchronizedBeforeSuite","State":"passed","ParallelProcess":`+string(rune('0'+p))+`}`)
+	}
+	b := []byte(`[{"SuitePath":"/s","SuiteDescription":"d","SuiteSucceeded":true,"SpecReports":[` + strings.Join(nodes, ",") + `]}]`)
+	run, err := Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, n := range run.Suites[0].SuiteNodes {
+		names = append(names, n.Name())
+	}
+	want := []string{"[SynchronizedBeforeSuite] setup", "[SynchronizedBeforeSuite] setup (process 2)", "[SynchronizedBeforeSuite] setup (process 3)"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("names %q, want %q", names, want)
+	}
+}

@@ -192,6 +192,9 @@ type Spec struct {
 	End      time.Time     `json:"end,omitzero"`
 	Duration time.Duration `json:"duration"`
 	Attempts int           `json:"attempts,omitempty"`
+	// Process is the Ginkgo process that ran the spec when it was not process 1 (a parallel
+	// run: every process runs the setup node, the others attaching to process 1's world).
+	Process int `json:"process,omitempty"`
 
 	Labels     []string   `json:"labels,omitempty"`
 	Source     string     `json:"source,omitempty"`
@@ -230,6 +233,9 @@ func (s *Spec) Name() string {
 	name := "[" + s.NodeType + "] " + role
 	if s.Text != "" {
 		name += ": " + s.Text
+	}
+	if s.Process > 1 {
+		name += fmt.Sprintf(" (process %d)", s.Process)
 	}
 	return name
 }

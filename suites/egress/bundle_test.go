@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,10 +28,11 @@ import (
 //     runs before the scenario's DeferCleanup closes its session, so the namespace, its pods
 //     and their proxies are still there;
 //   - a failed setup: _setup/ (istio-system, kube-system, the egress gateway, the outside
-//     world). BeforeSuite's only successors before its teardown are AfterSuite (which an
+//     world). The setup node's only successors before its teardown are AfterSuite (which an
 //     upgrade run owns, and Ginkgo allows one) and cleanups, so the hook is Gomega's fail
-//     handler instead: ReportBeforeSuite wraps Ginkgo's Fail, and a failure raised in
-//     BeforeSuite collects the bundle first, while the half-built world still exists.
+//     handler instead: ReportBeforeSuite (process 1, which sets up) wraps Ginkgo's Fail,
+//     and a failure raised in the setup collects the bundle first, while the half-built
+//     world still exists.
 //
 // The spec's report gets an entry.Bundle entry with the folder, or an entry.BundleSkipped
 // entry saying why there is none.
@@ -40,9 +40,6 @@ import (
 const (
 	bundleTimeout = 5 * time.Minute
 )
-
-// bundlesTaken counts this process's bundles against evidenceMaxDumps.
-var bundlesTaken atomic.Int32
 
 var _ = AfterEach(func(ctx SpecContext) {
 	r := CurrentSpecReport()
@@ -67,14 +64,14 @@ var _ = ReportBeforeSuite(func(Report) {
 
 var setupBundle sync.Once
 
-// failWithSetupEvidence is Ginkgo's Fail; a failure in BeforeSuite first collects the
+// failWithSetupEvidence is Ginkgo's Fail; a failure in the setup first collects the
 // setup bundle (once; not when setup was interrupted or timed out).
 func failWithSetupEvidence(message string, callerSkip ...int) {
 	skip := 0
 	if len(callerSkip) > 0 {
 		skip = callerSkip[0]
 	}
-	if CurrentSpecReport().LeafNodeType == types.NodeTypeBeforeSuite {
+	if CurrentSpecReport().LeafNodeType.Is(types.NodeTypeBeforeSuite | types.NodeTypeSynchronizedBeforeSuite) {
 		setupBundle.Do(func() { collectSetupBundle(message) })
 	}
 	Fail(message, skip+1)
@@ -128,13 +125,18 @@ func collectBundle(ctx context.Context, scope bundle.Scope) {
 		record(entry.New(entry.BundleSkipped, "there is no world (setup failed before the cluster existed): nothing to collect"), vis)
 		return
 	}
-	if max := cfg.EvidenceMaxDumps; max > 0 && int(bundlesTaken.Add(1)) > max {
-		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the run's cap of %d failure bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", max)), vis)
-		return
-	}
 	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, artifacts.Bundles))
 	if err != nil {
 		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the bundles folder under %q: %v", cfg.ArtifactsDir, err)), vis)
+		return
+	}
+	// The cap is the run's, across its parallel processes.
+	if ok, err := bundle.Claim(dir, cfg.EvidenceMaxDumps); err != nil || !ok {
+		why := fmt.Sprintf("the run's cap of %d failure bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", cfg.EvidenceMaxDumps)
+		if err != nil {
+			why = err.Error()
+		}
+		record(entry.New(entry.BundleSkipped, why), vis)
 		return
 	}
 	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.EvidenceMaxBytes))

@@ -25,7 +25,7 @@ import (
 var _ = ReportAfterSuite("sign-off reports", func(report types.Report) {
 	dir := reportsDir()
 	props := configProperties()
-	// Properties BeforeSuite did not record (setup failed before the world existed) are
+	// Properties the setup did not record (setup failed before the world existed) are
 	// taken from the configuration, and recorded here too so Ginkgo's own JSON report
 	// (written after this node) carries them for re-rendering.
 	for _, k := range sortedKeys(props) {

@@ -18,7 +18,7 @@ import (
 
 // buildScenarioTree is the plain run: every registered scenario becomes one Ordered container
 // (reported at the scenario's own file) with one spec per probe. Configuration is read lazily
-// inside nodes: BeforeSuite is where it takes effect.
+// inside nodes: the setup (SynchronizedBeforeSuite) is where it takes effect.
 func buildScenarioTree() {
 	for _, sc := range scenarios.All() {
 		sc := sc
@@ -91,7 +91,7 @@ func scenarioLocation(sc scenarios.Scenario) types.CodeLocation {
 }
 
 // probeText is a probe spec's text, "probe: expectation", with the names of the run's mode
-// (hermetic when the configuration does not load: such a run fails in BeforeSuite).
+// (hermetic when the configuration does not load: such a run fails in its setup).
 func probeText(sc scenarios.Scenario, p scenarios.Probe) string {
 	mode := config.Hermetic
 	if loadErr == nil && loaded.Mode != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/reports/entry"
+	"github.com/egressconformance/iec/scenarios"
 )
 
 var (
@@ -31,7 +32,7 @@ var (
 
 	// loaded and loadErr are the configuration as TestEgressConformance read it, once the
 	// flags were parsed and before the tree is built (an upgrade run has a tree of its own);
-	// BeforeSuite makes it cfg, or fails with loadErr.
+	// the setup (setUpWorld, attachToWorld) makes it cfg, or fails with loadErr.
 	loaded  config.Config
 	loadErr error
 )
@@ -52,14 +53,21 @@ func TestEgressConformance(t *testing.T) {
 		t.Fatalf("the upgrade run's tree cannot be listed: %v", loadErr)
 	default:
 		if loadErr != nil && suiteCfg.DryRun {
-			fmt.Fprintf(os.Stderr, "egress: the configuration does not load, so this dry run lists the plain tree (a real run fails in BeforeSuite):\n%v\n", loadErr)
+			fmt.Fprintf(os.Stderr, "egress: the configuration does not load, so this dry run lists the plain tree (a real run fails in its setup):\n%v\n", loadErr)
 		}
 		buildScenarioTree()
 	}
 	RunSpecs(t, "Istio egress conformance", suiteCfg, reporterCfg)
 }
 
-var _ = BeforeSuite(func(ctx SpecContext) {
+// The world is set up once, by Ginkgo process 1, and handed to the others when the suite runs
+// in parallel (-procs, PROCS in the Makefile): they attach to it (fixtures.Attach) and run
+// scenarios in it; process 1 tears it down after every process finished (Ginkgo runs
+// cleanups registered here then), and runs the Serial scenarios alone at the end.
+var _ = SynchronizedBeforeSuite(setUpWorld, attachToWorld, NodeTimeout(30*time.Minute))
+
+// setUpWorld is process 1's part: build the world and hand it off.
+func setUpWorld(ctx SpecContext) []byte {
 	var err error
 	cfg, err = loaded, loadErr
 	Expect(err).NotTo(HaveOccurred(), "configuration")
@@ -90,7 +98,42 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		}
 	}
 	Expect(err).NotTo(HaveOccurred(), "setup")
-}, NodeTimeout(30*time.Minute))
+	checkNetworkPolicyAhead()
+	if suiteCfg, _ := GinkgoConfiguration(); suiteCfg.ParallelTotal == 1 {
+		return nil
+	}
+	data, err := world.Handoff()
+	Expect(err).NotTo(HaveOccurred(), "handing the world to the other Ginkgo processes")
+	return data
+}
+
+// attachToWorld is every process's part: the processes other than 1 attach to the world it
+// handed off; the run id, and so every probe id and label, is process 1's.
+func attachToWorld(data []byte) {
+	if GinkgoParallelProcess() == 1 {
+		return
+	}
+	Expect(loadErr).NotTo(HaveOccurred(), "configuration")
+	var err error
+	world, err = fixtures.Attach(loaded, data)
+	Expect(err).NotTo(HaveOccurred(), "attaching to the world Ginkgo process 1 set up")
+	cfg = world.Cfg
+	By(fmt.Sprintf("Ginkgo process %d attached to %s", GinkgoParallelProcess(), world))
+}
+
+// checkNetworkPolicyAhead starts the run's NetworkPolicy check in the background when a
+// scenario needs its answer (fixtures.World.CheckNetworkPolicyAhead); it stops before the
+// teardown.
+func checkNetworkPolicyAhead() {
+	for _, sc := range scenarios.All() {
+		if sc.Requires.NetworkPolicy && world.Outside != nil {
+			ctx, cancel := context.WithCancel(context.Background())
+			DeferCleanup(cancel)
+			world.CheckNetworkPolicyAhead(ctx)
+			return
+		}
+	}
+}
 
 // upgradeRequested says whether the environment or a flag asks for an upgrade run, for when
 // the configuration does not load.

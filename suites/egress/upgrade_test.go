@@ -35,7 +35,7 @@ import (
 // label filters never leave them out. Phases 2 and 3 verify the probes that ran against the
 // scenario's complete config (scenarios.CompleteConfigFrom); the others are skipped with
 // that reason. Sessions are closed, and checked for leaks, at the end of the suite (a cleanup
-// BeforeSuite registers, so it runs before the world's teardown). Exclusive scenarios (Serial
+// the setup registers, so it runs before the world's teardown). Exclusive scenarios (Serial
 // ones on the shared egress gateway, whose configs conflict) hold their config only while
 // their own probes run: withdrawn after phase 1, applied again and withdrawn in each later
 // phase, their namespaces and clients (and so their sidecars' release) kept throughout.
