@@ -17,13 +17,11 @@ import (
 // parallel process of the same run started (the suite's other Ginkgo processes reach the
 // outside world by id).
 func Output(ctx context.Context, id string) ([]byte, error) {
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	r, err := c.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
 		if isUnreachable(ctx, err) {
@@ -42,13 +40,11 @@ func Output(ctx context.Context, id string) ([]byte, error) {
 // Exec runs cmd in the running container id (no TTY, no stdin) and returns what it printed on
 // stdout and stderr, apart, and its exit code.
 func Exec(ctx context.Context, id string, cmd []string) (stdout, stderr []byte, exitCode int, err error) {
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	created, err := c.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		if isUnreachable(ctx, err) {

@@ -38,6 +38,17 @@ func newClient() (*client.Client, string, error) {
 	return c, c.DaemonHost(), nil
 }
 
+// connect is one engine call's client, the host it dials (for messages) and its context
+// (DefaultTimeout when ctx has no deadline); done releases both.
+func connect(ctx context.Context) (context.Context, *client.Client, string, func(), error) {
+	c, host, err := newClient()
+	if err != nil {
+		return ctx, nil, host, func() {}, err
+	}
+	ctx, cancel := withDefaultTimeout(ctx)
+	return ctx, c, host, func() { cancel(); c.Close() }, nil
+}
+
 // withDefaultTimeout applies DefaultTimeout when ctx has no deadline.
 func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
@@ -103,13 +114,11 @@ func oneLine(err error) string {
 // Ping checks that the Docker engine answers. The error names the address tried and says how
 // to fix it.
 func Ping(ctx context.Context) error {
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		return unreachable(host, err)
 	}
@@ -125,13 +134,11 @@ func ImagePresent(ctx context.Context, ref string) (bool, error) {
 	if strings.TrimSpace(ref) == "" {
 		return false, errors.New("ImagePresent: empty image reference: pass an image name such as kindest/node:v1.37.0")
 	}
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return false, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	_, err = c.ImageInspect(ctx, ref)
 	switch {
 	case err == nil:
@@ -159,13 +166,11 @@ func ListByLabel(ctx context.Context, key, value string) (containers []string, n
 	if key == "" {
 		return nil, nil, errors.New("ListByLabel: empty label key: pass the run label, e.g. egress-conformance/run")
 	}
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	cs, err := listContainers(ctx, c, host, key, value)
 	if err != nil {
 		return nil, nil, err

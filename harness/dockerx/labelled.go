@@ -27,13 +27,11 @@ func ListLabelled(ctx context.Context, key string) ([]Labelled, error) {
 	if key == "" {
 		return nil, errors.New("ListLabelled: empty label key: pass the run label, e.g. egress-conformance/run")
 	}
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	var out []Labelled
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(key, "")})
 	if err != nil {
@@ -71,13 +69,11 @@ func ListLabelled(ctx context.Context, key string) ([]Labelled, error) {
 // RemoveLabelled removes the given containers (forced, with their volumes) and then the
 // networks, and returns what it removed. Objects already gone are skipped.
 func RemoveLabelled(ctx context.Context, objs []Labelled) (removed []string, err error) {
-	c, host, err := newClient()
+	ctx, c, host, done, err := connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	ctx, cancel := withDefaultTimeout(ctx)
-	defer cancel()
+	defer done()
 	var errs []error
 	for _, kind := range []string{"container", "network"} {
 		for _, o := range objs {
