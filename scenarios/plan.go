@@ -25,9 +25,23 @@ func (p Plan) ProbeSkip(i int) string {
 	return ""
 }
 
+// sharedProbeSkip is the reason every probe is skipped for, when they all are for the same one
+// (else ""): the scenario is then skipped as a whole, without creating its namespace and
+// clients for nothing.
+func (p Plan) sharedProbeSkip() string {
+	reason := ""
+	for _, r := range p.ProbeSkips {
+		if r == "" || (reason != "" && r != reason) {
+			return ""
+		}
+		reason = r
+	}
+	return reason
+}
+
 // PlanIn decides the scenario's plan in w. The scenario does not run when its documented
 // behaviour does not apply to the installed Istio or the mode (SkipReason), when it needs a
-// gateway and no Envoy can run, when none of its probes can run, or when it needs a CNI that
+// gateway and no Envoy can run, when none of its probes runs, or when it needs a CNI that
 // enforces NetworkPolicy and the cluster's does not (a live check, once per run). A probe
 // does not run when it needs a data plane there is none of, or istio-proxy where the run
 // judges upstream Envoy (UpstreamEnvoyGaps).
@@ -46,7 +60,7 @@ func (s Scenario) PlanIn(ctx context.Context, w *fixtures.World) (Plan, error) {
 		pl.Skip = fixtures.DataPlaneMissing
 		return pl, nil
 	}
-	if pl.Skip = s.UnrunnableIn(w); pl.Skip != "" {
+	if pl.Skip = pl.sharedProbeSkip(); pl.Skip != "" {
 		return pl, nil
 	}
 	if s.Requires.NetworkPolicy {

@@ -18,6 +18,7 @@ func TestPlanIn(t *testing.T) {
 	full := &fixtures.World{DataPlane: true, Istio: istio, Names: fixtures.Names{Hermetic: true}}
 	noEnvoy := &fixtures.World{DataPlane: false, Istio: istio, Names: fixtures.Names{Hermetic: true}}
 	old := &fixtures.World{DataPlane: true, Istio: version.MustParse("1.20.0"), Names: fixtures.Names{Hermetic: true}}
+	var someRun, noneRun int
 	for _, sc := range All() {
 		if sc.Requires.NetworkPolicy {
 			continue
@@ -32,9 +33,20 @@ func TestPlanIn(t *testing.T) {
 			}
 		}
 		pl, _ = sc.PlanIn(ctx, noEnvoy)
-		if want := sc.UnrunnableIn(noEnvoy); sc.Requires.Gateway || want != "" {
+		runs := 0
+		for _, p := range sc.Probes {
+			if p.SkipReason(noEnvoy) == "" {
+				runs++
+			}
+		}
+		if runs > 0 {
+			someRun++
+		} else {
+			noneRun++
+		}
+		if sc.Requires.Gateway || runs == 0 {
 			if pl.Skip != fixtures.DataPlaneMissing {
-				t.Errorf("%s without Envoy: skip %q, want %q", sc.Name, pl.Skip, fixtures.DataPlaneMissing)
+				t.Errorf("%s without Envoy (%d probes could run): skip %q, want %q", sc.Name, runs, pl.Skip, fixtures.DataPlaneMissing)
 			}
 		} else {
 			for i, p := range sc.Probes {
@@ -49,7 +61,18 @@ func TestPlanIn(t *testing.T) {
 			}
 		}
 	}
+	if someRun == 0 || noneRun == 0 {
+		t.Errorf("the catalog should have scenarios of both kinds without Envoy: %d with runnable probes, %d without", someRun, noneRun)
+	}
 	if (Plan{}).ProbeSkip(3) != "" {
 		t.Error("a plan that decided nothing skips nothing")
+	}
+	for _, c := range []struct {
+		skips []string
+		want  string
+	}{{nil, ""}, {[]string{"a", "a"}, "a"}, {[]string{"a", ""}, ""}, {[]string{"a", "b"}, ""}} {
+		if got := (Plan{ProbeSkips: c.skips}).sharedProbeSkip(); got != c.want {
+			t.Errorf("sharedProbeSkip(%q) = %q, want %q", c.skips, got, c.want)
+		}
 	}
 }

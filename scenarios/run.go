@@ -51,21 +51,6 @@ func (s Scenario) Open(ctx context.Context, w *fixtures.World) (*fixtures.Sessio
 		GatewayAPIGateway: s.Requires.GatewayAPIGateway, MeshPolicy: s.Requires.MeshPolicy})
 }
 
-// UnrunnableIn says why none of the scenario's probes can run in w (each would be skipped
-// for the same reason), or "": then the scenario is skipped as a whole, without creating its
-// namespace and clients for nothing.
-func (s Scenario) UnrunnableIn(w *fixtures.World) string {
-	reason := ""
-	for _, p := range s.Probes {
-		r := p.SkipReason(w)
-		if r == "" || (reason != "" && r != reason) {
-			return ""
-		}
-		reason = r
-	}
-	return reason
-}
-
 // SkipReason says why this probe cannot run in this world, or "".
 func (p Probe) SkipReason(w *fixtures.World) string {
 	n := p.Expect.Needs()

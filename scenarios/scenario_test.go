@@ -140,35 +140,3 @@ func TestCompleteConfigFrom(t *testing.T) {
 		}
 	}
 }
-
-func TestUnrunnableIn(t *testing.T) {
-	lab := &fixtures.World{DataPlane: false}
-	full := &fixtures.World{DataPlane: true}
-	var someRun, noneRun int
-	for _, sc := range All() {
-		if r := sc.UnrunnableIn(full); r != "" {
-			t.Errorf("%s: unrunnable with a data plane: %s", sc.Name, r)
-		}
-		r := sc.UnrunnableIn(lab)
-		runs := 0
-		for _, p := range sc.Probes {
-			if p.SkipReason(lab) == "" {
-				runs++
-			}
-		}
-		switch {
-		case runs == 0 && r != fixtures.DataPlaneMissing:
-			t.Errorf("%s: no probe runs without Envoy, but UnrunnableIn = %q", sc.Name, r)
-		case runs > 0 && r != "":
-			t.Errorf("%s: %d probes run without Envoy, but UnrunnableIn = %q", sc.Name, runs, r)
-		}
-		if runs > 0 {
-			someRun++
-		} else {
-			noneRun++
-		}
-	}
-	if someRun == 0 || noneRun == 0 {
-		t.Errorf("the catalog should have scenarios of both kinds without Envoy: %d with runnable probes, %d without", someRun, noneRun)
-	}
-}
