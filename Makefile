@@ -262,6 +262,7 @@ suite-bin:
 	$(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
 
 config-check:
+	@case '$(PROCS)' in ''|0*|*[!0-9]*) echo "PROCS=$(PROCS): not a number of Ginkgo processes: use a whole number from 1, e.g. make e2e PROCS=3 (docs/configuration.md)" >&2; exit 2;; esac
 	$(GO) run ./cmd/egress preflight -config-only
 
 upgrade-versions:

@@ -151,31 +151,43 @@ func TestMakeE2ERefusesBadInputBeforeBuilding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "egress.test")
-	cmd := exec.Command("make", "--no-print-directory", "e2e", "SUITE_BIN="+bin, "EGRESS_ARTIFACTS="+filepath.Join(t.TempDir(), "a"))
-	cmd.Dir = root
-	// Not the enclosing make's flags (make test runs this): a user's make e2e from a shell.
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "EGRESS_ISTIO_VERSION=v1.31.1")
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		t.Fatalf("make e2e accepted EGRESS_ISTIO_VERSION=v1.31.1:\n%s", out)
-	}
-	for _, w := range []string{"EGRESS_ISTIO_VERSION", "without the v"} {
-		if !bytes.Contains(out, []byte(w)) {
-			t.Errorf("make e2e's output lacks %q:\n%s", w, out)
-		}
-	}
-	for _, built := range []string{"build-echo-image", "go test -c", "ginkgo"} {
-		if bytes.Contains(out, []byte(built)) {
-			t.Errorf("make e2e ran %q before refusing the setting:\n%s", built, out)
-		}
-	}
-	if _, err := os.Stat(bin); err == nil {
-		t.Errorf("make e2e linked the suite (%s) before refusing the setting", bin)
+	for _, c := range []struct {
+		name      string
+		env, args []string
+		want      []string
+	}{
+		{"a setting", []string{"EGRESS_ISTIO_VERSION=v1.31.1"}, nil, []string{"EGRESS_ISTIO_VERSION", "without the v"}},
+		{"the Makefile's processes", nil, []string{"PROCS=two"}, []string{"PROCS=two", "whole number"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "egress.test")
+			args := append([]string{"--no-print-directory", "e2e", "SUITE_BIN=" + bin, "EGRESS_ARTIFACTS=" + filepath.Join(t.TempDir(), "a")}, c.args...)
+			cmd := exec.Command("make", args...)
+			cmd.Dir = root
+			// Not the enclosing make's flags (make test runs this): a user's make e2e from a shell.
+			for _, kv := range os.Environ() {
+				if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			cmd.Env = append(cmd.Env, c.env...)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("make e2e accepted %v %v:\n%s", c.env, c.args, out)
+			}
+			for _, w := range c.want {
+				if !bytes.Contains(out, []byte(w)) {
+					t.Errorf("make e2e's output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, built := range []string{"build-echo-image", "go test -c", "ginkgo"} {
+				if bytes.Contains(out, []byte(built)) {
+					t.Errorf("make e2e ran %q before refusing the input:\n%s", built, out)
+				}
+			}
+			if _, err := os.Stat(bin); err == nil {
+				t.Errorf("make e2e linked the suite (%s) before refusing the input", bin)
+			}
+		})
 	}
 }
