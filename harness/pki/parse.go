@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -39,16 +40,8 @@ func parseCert(certPEM []byte) (*x509.Certificate, error) {
 	if b == nil || b.Type != "CERTIFICATE" {
 		return nil, errors.New("no PEM CERTIFICATE block")
 	}
-	if len(pemRest(rest)) > 0 {
+	if len(bytes.TrimSpace(rest)) > 0 {
 		return nil, errors.New("more than one PEM block: pass one certificate")
 	}
 	return x509.ParseCertificate(b.Bytes)
-}
-
-// pemRest is what follows a PEM block, blank space removed.
-func pemRest(rest []byte) []byte {
-	for len(rest) > 0 && (rest[0] == '\n' || rest[0] == '\r' || rest[0] == ' ' || rest[0] == '\t') {
-		rest = rest[1:]
-	}
-	return rest
 }
