@@ -57,8 +57,11 @@ func TestPreflightRefusesBadInputBeforeAnything(t *testing.T) {
 		{"artifacts under a file", env("EGRESS_ARTIFACTS", filepath.Join(aFile, "out")), nil, []string{"EGRESS_ARTIFACTS", "is a file", "give a directory"}, nil},
 		{"setup of a nanosecond", env("EGRESS_INTERVAL_SETUP", "1ns"), nil, []string{"EGRESS_INTERVAL_SETUP", "1ns is out of range", "30s to 2h"}, nil},
 		{"negative window of a year", env("EGRESS_INTERVAL_NEGATIVE_WINDOW", "9999h"), nil, []string{"EGRESS_INTERVAL_NEGATIVE_WINDOW", "9999h0m0s is out of range", "1s to 5m"}, nil},
-		{"negative dumps", env("EGRESS_EVIDENCE_MAX_DUMPS", "-1"), nil, []string{"EGRESS_EVIDENCE_MAX_DUMPS", "-1 is out of range"}, []string{"EGRESS_EVIDENCE_MAX_BYTES"}},
-		{"tiny evidence cap", env("EGRESS_EVIDENCE_MAX_BYTES", "10"), nil, []string{"EGRESS_EVIDENCE_MAX_BYTES", "10 bytes is out of range"}, []string{"EGRESS_EVIDENCE_MAX_DUMPS"}},
+		{"negative bundle count", env("EGRESS_BUNDLE_MAX_COUNT", "-1"), nil, []string{"EGRESS_BUNDLE_MAX_COUNT (bundleMaxCount)", "-1 failure bundles is out of range", "0 (none) to 1000"}, []string{"EGRESS_BUNDLE_MAX_BYTES", "EGRESS_EVIDENCE"}},
+		{"negative bundle count, former name", env("EGRESS_EVIDENCE_MAX_DUMPS", "-1"), nil, []string{"EGRESS_BUNDLE_MAX_COUNT (bundleMaxCount, given as its former name EGRESS_EVIDENCE_MAX_DUMPS)", "-1 failure bundles is out of range"}, nil},
+		{"bundle count under two names", env("EGRESS_EVIDENCE_MAX_DUMPS", "3", "EGRESS_BUNDLE_MAX_COUNT", "4"), nil, []string{"EGRESS_BUNDLE_MAX_COUNT=4 and EGRESS_EVIDENCE_MAX_DUMPS=3 disagree", "unset EGRESS_EVIDENCE_MAX_DUMPS"}, nil},
+		{"tiny evidence cap", env("EGRESS_EVIDENCE_MAX_BYTES", "10"), nil, []string{"EGRESS_EVIDENCE_MAX_BYTES (evidenceMaxBytes)", "10 bytes is out of range"}, []string{"EGRESS_BUNDLE"}},
+		{"tiny bundle cap", env("EGRESS_BUNDLE_MAX_BYTES", "10"), nil, []string{"EGRESS_BUNDLE_MAX_BYTES (bundleMaxBytes)", "10 bytes is out of range"}, []string{"EGRESS_EVIDENCE"}},
 		{"negative propagation", env("EGRESS_INTERVAL_PROPAGATION", "-1s"), nil, []string{"EGRESS_INTERVAL_PROPAGATION", "-1s is out of range", "5s to 30m"}, []string{"EGRESS_INTERVAL_POLL"}},
 		{"poll longer than the wait", env("EGRESS_INTERVAL_POLL", "50s", "EGRESS_INTERVAL_PROPAGATION", "30s"), nil, []string{"EGRESS_INTERVAL_POLL", "not shorter than intervals.propagation 30s"}, nil},
 		{"tiny probe timeout", env("EGRESS_INTERVAL_PROBE", "1s"), nil, []string{"EGRESS_INTERVAL_PROBE", "1s is out of range", "/delay/5"}, nil},
@@ -118,6 +121,22 @@ func TestPreflightRefusesBadInputBeforeAnything(t *testing.T) {
 				t.Errorf("the refused run left %v in its working directory", left)
 			}
 		})
+	}
+}
+
+// A former setting name still works, and preflight, which make e2e runs first, says which
+// name replaces it.
+func TestPreflightWarnsOfAFormerName(t *testing.T) {
+	clearEgressEnv(t)
+	t.Setenv("EGRESS_ARTIFACTS", filepath.Join(t.TempDir(), "artifacts"))
+	t.Setenv("EGRESS_EVIDENCE_MAX_DUMPS", "2")
+	var out, errw bytes.Buffer
+	if code := run(context.Background(), []string{"preflight", "-config-only"}, &out, &errw); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errw.String())
+	}
+	want := "preflight: warning: EGRESS_EVIDENCE_MAX_DUMPS is deprecated: it is the former name of bundleMaxCount (EGRESS_BUNDLE_MAX_COUNT) and still sets it for now: rename it to EGRESS_BUNDLE_MAX_COUNT\n"
+	if !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "configuration ok") {
+		t.Errorf("output lacks %q and the verdict:\n%s", want, out.String())
 	}
 }
 

@@ -25,6 +25,10 @@ func preflightCmd(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// make e2e runs this first, so a former setting name is reported where the user looks.
+	for _, d := range cfg.Deprecated {
+		fmt.Fprintf(w, "preflight: warning: %s\n", d)
+	}
 	if *configOnly {
 		fmt.Fprintf(w, "preflight: configuration ok (run %s, Istio %s, cluster %s)\n", cfg.RunID, cfg.Istio.Version, cfg.Cluster.Name)
 		return nil

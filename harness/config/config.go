@@ -33,14 +33,20 @@ type Config struct {
 	Converge int `json:"converge"`
 	// ArtifactsDir receives JUnit, reports, probe evidence and failure bundles.
 	ArtifactsDir string `json:"artifactsDir"`
-	// EvidenceMaxBytes caps each probe attempt's evidence file (fixtures.Observation.CappedJSON)
-	// and one failure's evidence bundle (bundle.DefaultCaps); EvidenceMaxDumps caps how many
-	// failures get a bundle in one run.
+	// EvidenceMaxBytes caps each probe attempt's evidence file (fixtures.Observation.CappedJSON).
 	EvidenceMaxBytes int64 `json:"evidenceMaxBytes"`
-	EvidenceMaxDumps int   `json:"evidenceMaxDumps"`
+	// BundleMaxBytes caps one failure bundle (bundle.DefaultCaps); BundleMaxCount caps how
+	// many failure bundles one run writes, across its parallel processes (bundle.Claim).
+	BundleMaxBytes int64 `json:"bundleMaxBytes"`
+	BundleMaxCount int   `json:"bundleMaxCount"`
 	// LeaseDir holds the leases of the runs on this host (harness/lease): shared by all of
 	// them, so that none removes what a live one owns.
 	LeaseDir string `json:"leaseDir"`
+
+	// Deprecated lists the settings given under a former name (Setting.Aliases), for the
+	// commands to print: the run goes on, but the user learns the name to move to. It is not
+	// a setting, so the JSON form (which uses the settings' keys) leaves it out.
+	Deprecated []Deprecation `json:"-"`
 }
 
 // Cluster says which kind cluster to use.
@@ -137,7 +143,8 @@ func Default() Config {
 		Converge:         3,
 		ArtifactsDir:     "_out/artifacts",
 		EvidenceMaxBytes: 8 << 20,
-		EvidenceMaxDumps: 5,
+		BundleMaxBytes:   8 << 20,
+		BundleMaxCount:   5,
 		LeaseDir:         DefaultLeaseDir(),
 	}
 }

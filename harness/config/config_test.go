@@ -152,11 +152,13 @@ func TestRegistryOverride(t *testing.T) {
 func TestEverySettingRoundTrips(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range Settings {
-		for _, k := range []string{s.Key, s.Env, s.Flag} {
-			if seen[k] {
-				t.Errorf("duplicate setting name %s", k)
+		for _, n := range append([]Names{s.names()}, s.Aliases...) {
+			for _, k := range []string{n.Key, n.Env, n.Flag} {
+				if seen[k] {
+					t.Errorf("duplicate setting name %s", k)
+				}
+				seen[k] = true
 			}
-			seen[k] = true
 		}
 		c := Default()
 		if err := s.set(&c, s.get(&c)); err != nil {
@@ -206,6 +208,11 @@ func TestConfigurationTableListsEverySetting(t *testing.T) {
 	for _, s := range Settings {
 		if row := "| " + s.Key + " | " + s.Env + " |"; !strings.Contains(string(raw), row) {
 			t.Errorf("docs/configuration.md's table has no row starting %q", row)
+		}
+		for _, a := range s.Aliases {
+			if row := "| " + a.Key + " | " + a.Env + " | " + s.Key + ", " + s.Env + " |"; !strings.Contains(string(raw), row) {
+				t.Errorf("docs/configuration.md's former names have no row %q", row)
+			}
 		}
 	}
 }

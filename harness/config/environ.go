@@ -21,9 +21,15 @@ var OtherEnv = []string{
 func UnknownEnv(environ []string) []error {
 	known := map[string]bool{}
 	var names []string
+	renamed := map[string]string{}
 	for _, s := range Settings {
 		known[s.Env] = true
 		names = append(names, s.Env)
+		for _, a := range s.Aliases {
+			known[a.Env] = true
+			names = append(names, a.Env)
+			renamed[a.Env] = s.Env
+		}
 	}
 	for _, n := range OtherEnv {
 		known[n] = true
@@ -39,13 +45,14 @@ func UnknownEnv(environ []string) []error {
 	sort.Strings(unknown)
 	var errs []error
 	for _, k := range unknown {
-		errs = append(errs, fmt.Errorf("%s: unknown variable%s: unset it (docs/configuration.md lists every EGRESS_* setting)", k, didYouMean(k, names)))
+		errs = append(errs, fmt.Errorf("%s: unknown variable%s: unset it (docs/configuration.md lists every EGRESS_* setting)", k, didYouMean(k, names, renamed)))
 	}
 	return errs
 }
 
-// didYouMean is `, did you mean X?` for the known name closest to name, when one is close.
-func didYouMean(name string, known []string) string {
+// didYouMean is `, did you mean X?` for the known name closest to name, when one is close;
+// a misspelt former name (a key of renamed) gets its current name, the one to move to.
+func didYouMean(name string, known []string, renamed map[string]string) string {
 	best, bestD := "", len(name)/3+2
 	for _, k := range known {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
@@ -54,6 +61,9 @@ func didYouMean(name string, known []string) string {
 	}
 	if best == "" {
 		return ""
+	}
+	if cur, ok := renamed[best]; ok {
+		best = cur
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
 }

@@ -9,30 +9,38 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// applyFile reads a YAML file whose keys are the settings' keys (nested maps), through the
-// same setters as the environment, so a bad value reads the same wherever it came from.
-// Values are taken as written: `version: 1.30` is "1.30" (a full release is then asked
-// for), never the float 1.3. A key given twice, or one no setting has, is an error naming
-// its line, since the last of two silently winning is how typos go unnoticed.
-func applyFile(c *Config, path string) error {
+// fileLayer reads a YAML file whose keys are the settings' keys (nested maps), to be applied
+// through the same setters as the environment, so a bad value reads the same wherever it came
+// from. Values are taken as written: `version: 1.30` is "1.30" (a full release is then asked
+// for), never the float 1.3. A key given twice, or one no setting has (nor had: Aliases), is
+// an error naming its line, since the last of two silently winning is how typos go unnoticed;
+// the layer is still returned then (only a file that cannot be read or parsed gives none), so
+// that the values of the known keys are checked too.
+func fileLayer(path string) (layer, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config file %s cannot be read (%v): fix the path in %s or -egress.config", path, err, FileEnv)
+		return layer{}, fmt.Errorf("config file %s cannot be read (%v): fix the path in %s or -egress.config", path, err, FileEnv)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return fmt.Errorf("config file %s is not valid YAML: %v", path, err)
+		return layer{}, fmt.Errorf("config file %s is not valid YAML: %v", path, err)
 	}
 	flat := map[string]scalar{}
 	var errs []error
 	if len(doc.Content) > 0 {
 		errs = flattenNode(path, "", doc.Content[0], flat)
 	}
-	byKey := map[string]Setting{}
+	byKey := map[string]bool{}
 	var known []string
+	renamed := map[string]string{}
 	for _, s := range Settings {
-		byKey[s.Key] = s
+		byKey[s.Key] = true
 		known = append(known, s.Key)
+		for _, a := range s.Aliases {
+			byKey[a.Key] = true
+			known = append(known, a.Key)
+			renamed[a.Key] = s.Key
+		}
 	}
 	keys := make([]string, 0, len(flat))
 	for k := range flat {
@@ -40,17 +48,19 @@ func applyFile(c *Config, path string) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		v := flat[k]
-		s, ok := byKey[k]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q%s: see docs/configuration.md", path, v.line, k, didYouMean(k, known)))
-			continue
-		}
-		if err := s.set(c, v.text); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", path, v.line, k, err))
+		if !byKey[k] {
+			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q%s: see docs/configuration.md", path, flat[k].line, k, didYouMean(k, known, renamed)))
 		}
 	}
-	return invalid(errs...)
+	return layer{
+		name: func(n Names) string { return n.Key },
+		lookup: func(n Names) (given, bool) {
+			v, ok := flat[n.Key]
+			at := fmt.Sprintf("%s:%d: %s", path, v.line, n.Key)
+			return given{text: v.text, at: at, label: at}, ok
+		},
+		assign: ": ", remove: "delete",
+	}, invalid(errs...)
 }
 
 // scalar is one leaf of the file: its text as written and its line.

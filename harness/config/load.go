@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 )
@@ -22,38 +21,64 @@ func NewLoader(fs *flag.FlagSet) *Loader {
 	l.file = fs.String("egress.config", "", "YAML config file (also "+FileEnv+")")
 	for _, s := range Settings {
 		l.vals[s.Flag] = fs.String(s.Flag, "", s.Help+" (env "+s.Env+")")
+		for _, a := range s.Aliases {
+			l.vals[a.Flag] = fs.String(a.Flag, "", "deprecated: the former name of -"+s.Flag+" (env "+a.Env+", now "+s.Env+")")
+		}
 	}
 	return l
 }
 
-// Load resolves defaults → file → environment → flags, then validates.
+// Load resolves defaults → file → environment → flags, then validates. The settings given
+// under a former name are in the result's Deprecated, for the caller to print.
 func (l *Loader) Load(getenv func(string) string) (Config, error) {
 	c := Default()
+	var errs []error
+	use := func(ly layer) {
+		deps, set, e := ly.apply(&c)
+		for i := range c.Deprecated {
+			if set[c.Deprecated[i].Key] {
+				c.Deprecated[i].InEffect = false
+			}
+		}
+		c.Deprecated = append(c.Deprecated, deps...)
+		errs = append(errs, e...)
+	}
 	path := getenv(FileEnv)
 	if *l.file != "" {
 		path = *l.file
 	}
 	if path != "" {
-		if err := applyFile(&c, path); err != nil {
-			return Config{}, invalid(err)
+		// A file that was read is applied even with unknown keys, so that its bad values are
+		// reported with them, in one message.
+		file, err := fileLayer(path)
+		if file.lookup != nil {
+			use(file)
+		}
+		if err := invalid(err, invalid(errs...)); err != nil {
+			return Config{}, err
 		}
 	}
-	var errs []error
-	for _, s := range Settings {
-		if v := getenv(s.Env); v != "" {
-			if err := s.set(&c, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s (%s): %w", s.Env, s.Key, err))
-			}
-		}
-	}
+	use(layer{
+		name: func(n Names) string { return n.Env },
+		lookup: func(n Names) (given, bool) {
+			v := getenv(n.Env)
+			return given{text: v, at: n.Env, label: n.Env + " (" + n.Key + ")"}, v != ""
+		},
+		assign: "=", remove: "unset",
+	})
+	flags := map[string]string{}
 	l.fs.Visit(func(f *flag.Flag) {
-		for _, s := range Settings {
-			if s.Flag == f.Name {
-				if err := s.set(&c, *l.vals[s.Flag]); err != nil {
-					errs = append(errs, fmt.Errorf("-%s: %w", s.Flag, err))
-				}
-			}
+		if v, ok := l.vals[f.Name]; ok {
+			flags[f.Name] = *v
 		}
+	})
+	use(layer{
+		name: func(n Names) string { return "-" + n.Flag },
+		lookup: func(n Names) (given, bool) {
+			v, ok := flags[n.Flag]
+			return given{text: v, at: "-" + n.Flag, label: "-" + n.Flag}, ok
+		},
+		assign: "=", remove: "drop",
 	})
 	if err := invalid(errs...); err != nil {
 		return Config{}, err

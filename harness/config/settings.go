@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,8 +17,111 @@ type Setting struct {
 	Env  string // EGRESS_ISTIO_VERSION
 	Flag string // egress.istio.version
 	Help string
-	get  func(*Config) string
-	set  func(*Config, string) error
+	// Aliases are the setting's former names, still read from the file, the environment and
+	// the flags so that configurations written before a rename keep working (layer.apply).
+	Aliases []Names
+	get     func(*Config) string
+	set     func(*Config, string) error
+}
+
+// Names are the names of a setting, its current ones (Setting.names) or former ones.
+type Names struct{ Key, Env, Flag string }
+
+func (s Setting) names() Names { return Names{Key: s.Key, Env: s.Env, Flag: s.Flag} }
+
+// formerly adds a former name to s, given as the key and variable it had; its flag follows
+// from the key, as for every setting.
+func (s Setting) formerly(key, env string) Setting {
+	s.Aliases = append(s.Aliases, Names{Key: key, Env: env, Flag: "egress." + key})
+	return s
+}
+
+// Deprecation is a setting given under a former name: it still takes effect, and commands
+// print it (String) so that the user moves to the current name before the former one goes.
+type Deprecation struct {
+	Key, Env string // the setting's current key and variable
+	Former   string // the former name as given, with its place: EGRESS_X, -egress.x or c.yaml:3: x
+	Current  string // the name to use instead, in the same place (variable, key or flag)
+	// InEffect: the setting's value is the one given under Former (no layer above set it),
+	// so a problem with the value names Former too (Validate).
+	InEffect bool
+}
+
+func (d Deprecation) String() string {
+	return fmt.Sprintf("%s is deprecated: it is the former name of %s (%s) and still sets it for now: rename it to %s",
+		d.Former, d.Key, d.Env, d.Current)
+}
+
+// layer is one source of values (the file, the environment, the flags), each above the one
+// before it.
+type layer struct {
+	name   func(Names) string        // a setting's name here: key, variable or -flag
+	lookup func(Names) (given, bool) // the value given under these names, if any
+	assign string                    // between a name and its value as written: "=" or ": "
+	remove string                    // how to take a name out of this layer: unset, delete, drop
+}
+
+// given is a value as a layer has it under one name.
+type given struct {
+	text  string // as written
+	at    string // the name with its place: EGRESS_X, -egress.x or c.yaml:3: x
+	label string // what a message about the value starts with: EGRESS_X (x), -egress.x or c.yaml:3: x
+}
+
+// apply gives c the values this layer has, each under a setting's current name or a former
+// one, and returns the former names used and the keys set. A former name works as the
+// current one; one layer giving a setting under two names with different values is refused
+// rather than one of them silently winning (the layers above still override either, as for
+// any setting), while the same value under both is accepted, the former name reported.
+func (l layer) apply(c *Config) (deps []Deprecation, set map[string]bool, errs []error) {
+	set = map[string]bool{}
+	for _, s := range Settings {
+		var got []given
+		cur, hasCur := l.lookup(s.names())
+		if hasCur {
+			got = append(got, cur)
+		}
+		var former []string
+		for _, a := range s.Aliases {
+			if g, ok := l.lookup(a); ok {
+				got = append(got, g)
+				former = append(former, l.name(a))
+				deps = append(deps, Deprecation{Key: s.Key, Env: s.Env, Former: g.at, Current: l.name(s.names()), InEffect: !hasCur})
+			}
+		}
+		if len(got) == 0 {
+			continue
+		}
+		set[s.Key] = true
+		var values []string
+		for _, g := range got {
+			tmp := *c
+			if err := s.set(&tmp, g.text); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", g.label, err))
+				continue
+			}
+			values = append(values, s.get(&tmp))
+		}
+		if len(values) < len(got) {
+			continue
+		}
+		if i := slices.IndexFunc(values, func(v string) bool { return v != values[0] }); i > 0 {
+			errs = append(errs, fmt.Errorf("%s%s%s and %s%s%s disagree: both set %s (%s %s): %s %s and give %s the value you mean",
+				got[0].at, l.assign, got[0].text, got[i].at, l.assign, got[i].text, s.Key,
+				strings.Join(former, ", "), plural(len(former), "is its former name", "are its former names"),
+				l.remove, strings.Join(former, ", "), l.name(s.names())))
+			continue
+		}
+		_ = s.set(c, got[0].text) // parsed above
+	}
+	return deps, set, errs
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func str(key, env, help string, p func(*Config) *string) Setting {
@@ -135,10 +240,13 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.Converge }),
 	str("artifactsDir", "EGRESS_ARTIFACTS", "where JUnit, reports, probe evidence and failure bundles are written",
 		func(c *Config) *string { return &c.ArtifactsDir }),
-	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on each probe attempt's evidence file and on one failure's evidence bundle",
+	integer64("evidenceMaxBytes", "EGRESS_EVIDENCE_MAX_BYTES", "cap on each probe attempt's evidence file",
 		func(c *Config) *int64 { return &c.EvidenceMaxBytes }),
-	integer("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS", "cap on how many failures get a failure bundle per run",
-		func(c *Config) *int { return &c.EvidenceMaxDumps }),
+	integer64("bundleMaxBytes", "EGRESS_BUNDLE_MAX_BYTES", "cap on one failure bundle",
+		func(c *Config) *int64 { return &c.BundleMaxBytes }),
+	// The count was evidenceMaxDumps before the bundle settings got names of their own.
+	integer("bundleMaxCount", "EGRESS_BUNDLE_MAX_COUNT", "cap on how many failure bundles a run writes (0: none)",
+		func(c *Config) *int { return &c.BundleMaxCount }).formerly("evidenceMaxDumps", "EGRESS_EVIDENCE_MAX_DUMPS"),
 	str("leaseDir", "EGRESS_LEASE_DIR", "where the runs of this host keep their leases (what a live run owns is never swept)",
 		func(c *Config) *string { return &c.LeaseDir }),
 }

@@ -22,13 +22,18 @@ var (
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, a ...any) {
-		env := ""
+		env, via := "", ""
 		for _, s := range Settings {
 			if s.Key == key {
 				env = s.Env
 			}
 		}
-		errs = append(errs, fmt.Errorf("%s (%s): %s", env, key, fmt.Sprintf(format, a...)))
+		for _, d := range c.Deprecated { // the user wrote the former name: show it too
+			if d.Key == key && d.InEffect {
+				via = ", given as its former name " + d.Former
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s (%s%s): %s", env, key, via, fmt.Sprintf(format, a...)))
 	}
 	if c.Mode != Hermetic && c.Mode != Internet {
 		bad("mode", "unknown mode %q: use %q (default, no internet needed) or %q", c.Mode, Hermetic, Internet)
@@ -75,11 +80,16 @@ func (c Config) Validate() error {
 	if c.Converge < 1 || c.Converge > 20 {
 		bad("converge", "%d consecutive passes is out of range: use 1 to 20", c.Converge)
 	}
-	if c.EvidenceMaxBytes < 1<<16 || c.EvidenceMaxBytes > 1<<30 {
-		bad("evidenceMaxBytes", "%d bytes is out of range: use 65536 (64 KiB) to 1073741824 (1 GiB)", c.EvidenceMaxBytes)
+	for _, b := range []struct {
+		key string
+		n   int64
+	}{{"evidenceMaxBytes", c.EvidenceMaxBytes}, {"bundleMaxBytes", c.BundleMaxBytes}} {
+		if b.n < 1<<16 || b.n > 1<<30 {
+			bad(b.key, "%d bytes is out of range: use 65536 (64 KiB) to 1073741824 (1 GiB)", b.n)
+		}
 	}
-	if c.EvidenceMaxDumps < 0 || c.EvidenceMaxDumps > 1000 {
-		bad("evidenceMaxDumps", "%d is out of range: use 0 (no full dump) to 1000", c.EvidenceMaxDumps)
+	if c.BundleMaxCount < 0 || c.BundleMaxCount > 1000 {
+		bad("bundleMaxCount", "%d failure bundles is out of range: use 0 (none) to 1000", c.BundleMaxCount)
 	}
 	c.checkPaths(bad)
 	return invalid(errs...)

@@ -131,15 +131,15 @@ func collectBundle(ctx context.Context, scope bundle.Scope) {
 		return
 	}
 	// The cap is the run's, across its parallel processes.
-	if ok, err := bundle.Claim(dir, cfg.EvidenceMaxDumps); err != nil || !ok {
-		why := fmt.Sprintf("the run's cap of %d failure bundles is reached (evidenceMaxDumps, EGRESS_EVIDENCE_MAX_DUMPS)", cfg.EvidenceMaxDumps)
+	if ok, err := bundle.Claim(dir, cfg.BundleMaxCount); err != nil || !ok {
+		why := fmt.Sprintf("the run's cap of %d failure bundles is reached (bundleMaxCount, EGRESS_BUNDLE_MAX_COUNT)", cfg.BundleMaxCount)
 		if err != nil {
 			why = err.Error()
 		}
 		record(entry.New(entry.BundleSkipped, why), vis)
 		return
 	}
-	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.EvidenceMaxBytes))
+	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.BundleMaxBytes))
 	if err != nil {
 		record(entry.New(entry.BundleSkipped, err.Error()), vis)
 		return
