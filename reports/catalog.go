@@ -89,17 +89,7 @@ func (s *Suite) mergeCatalog(cat []CatalogScenario) {
 			s.Scenarios = append(s.Scenarios, sc)
 		}
 		sc.InCatalog = true
-		if sc.Summary == "" {
-			sc.Summary = c.Summary
-		}
-		if sc.Source == "" {
-			sc.Source = c.Source
-		}
-		for _, l := range c.Labels {
-			if !contains(sc.Labels, l) {
-				sc.Labels = append(sc.Labels, l)
-			}
-		}
+		sc.adopt(c.Summary, c.Source, c.Labels)
 		if sc.Location.File == "" {
 			sc.Location = c.Location
 		}

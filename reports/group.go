@@ -20,17 +20,7 @@ func (s *Suite) group() {
 			s.Scenarios = append(s.Scenarios, sc)
 		}
 		sc.Probes = append(sc.Probes, sp)
-		if sc.Source == "" {
-			sc.Source = sp.Source
-		}
-		if sc.Summary == "" {
-			sc.Summary = sp.Summary
-		}
-		for _, l := range sp.Labels {
-			if !contains(sc.Labels, l) {
-				sc.Labels = append(sc.Labels, l)
-			}
-		}
+		sc.adopt(sp.Summary, sp.Source, sp.Labels)
 	}
 	for _, sc := range s.Scenarios {
 		for _, sp := range sc.Probes {
@@ -44,6 +34,22 @@ func (s *Suite) group() {
 		explainBeforeAll(sc)
 	}
 	sort.SliceStable(s.Scenarios, func(i, j int) bool { return s.Scenarios[i].ID < s.Scenarios[j].ID })
+}
+
+// adopt fills in the summary and source the scenario lacks and adds the labels it lacks,
+// from one of its specs (group) or from its catalog entry (mergeCatalog in catalog.go).
+func (sc *Scenario) adopt(summary, source string, labels []string) {
+	if sc.Summary == "" {
+		sc.Summary = summary
+	}
+	if sc.Source == "" {
+		sc.Source = source
+	}
+	for _, l := range labels {
+		if !contains(sc.Labels, l) {
+			sc.Labels = append(sc.Labels, l)
+		}
+	}
 }
 
 // explainBeforeAll replaces Ginkgo's generic reason on the specs of an Ordered container

@@ -8,69 +8,96 @@ import (
 	"time"
 )
 
-// The JUnit schema as CI tools read it, declared here independently of junit.go so the
-// test checks the element and attribute names, not just a round trip of our own types.
-type xSuites struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Errors   int      `xml:"errors,attr"`
-	Skipped  int      `xml:"skipped,attr"`
-	Suites   []xSuite `xml:"testsuite"`
-}
-
-type xSuite struct {
-	Name       string  `xml:"name,attr"`
-	Tests      int     `xml:"tests,attr"`
-	Failures   int     `xml:"failures,attr"`
-	Errors     int     `xml:"errors,attr"`
-	Skipped    int     `xml:"skipped,attr"`
-	Time       string  `xml:"time,attr"`
-	Properties []xProp `xml:"properties>property"`
-	Cases      []xCase `xml:"testcase"`
-}
-
-type xProp struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type xCase struct {
-	Name       string  `xml:"name,attr"`
-	Classname  string  `xml:"classname,attr"`
-	Time       string  `xml:"time,attr"`
-	Properties []xProp `xml:"properties>property"`
-	Failure    *struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Body    string `xml:",chardata"`
-	} `xml:"failure"`
-	Error *struct {
-		Message string `xml:"message,attr"`
-	} `xml:"error"`
-	Skipped *struct {
-		Message string `xml:"message,attr"`
-	} `xml:"skipped"`
-	SystemOut string `xml:"system-out"`
-}
-
-func junitOf(t *testing.T, run *Run) (xSuites, string) {
-	t.Helper()
-	var b bytes.Buffer
-	if err := WriteJUnit(run, &b); err != nil {
-		t.Fatal(err)
+// TestJUnitDocument pins the whole document for a small run: the element and attribute
+// names CI tools read (see the dialect described in junit.go) are checked here, so the other
+// tests can read the XML back with junit.go's own types.
+func TestJUnitDocument(t *testing.T) {
+	s := &Suite{Description: "egress", Path: "/suite", Duration: 1500 * time.Millisecond,
+		Start: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), RandomSeed: 7,
+		Properties: []Property{{Key: "mode", Value: "hermetic"}}}
+	s.Specs = []*Spec{
+		{Scenario: "sc", Probe: "ok", Expectation: "answers 200", NodeType: "It", State: StatePassed,
+			Duration: time.Second, Location: Location{File: "sc_test.go", Line: 12}, Labels: []string{"http"}},
+		{Scenario: "sc", Probe: "blocked", NodeType: "It", State: StateFailed, Duration: 250 * time.Millisecond,
+			Location: Location{File: "sc_test.go"}, Message: "want 502\ngot 200",
+			Evidence: []Evidence{{Text: "attempt 1", Path: "e/1.json"}}, Output: "curl said hi"},
+		{Scenario: "sc", Probe: "later", NodeType: "It", State: StateSkipped, Message: "not selected"},
 	}
-	var doc xSuites
-	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("JUnit does not parse as XML: %v\n%s", err, firstRunes(b.String(), 2000))
+	s.SuiteNodes = []*Spec{{NodeType: "AfterSuite", State: StatePanicked, Message: "nil map"}}
+	s.group()
+	want := `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="egress" tests="4" failures="1" errors="1" skipped="1" time="1.500">
+  <testsuite name="egress" package="/suite" tests="4" failures="1" errors="1" skipped="1" time="1.500" timestamp="2025-01-02T03:04:05">
+    <properties>
+      <property name="mode" value="hermetic"></property>
+      <property name="verdict" value="failed"></property>
+      <property name="ginkgo-random-seed" value="7"></property>
+    </properties>
+    <testcase name="[AfterSuite] teardown" classname="egress" time="0.000">
+      <properties>
+        <property name="state" value="panicked"></property>
+      </properties>
+      <error message="nil map" type="panicked"><![CDATA[nil map]]></error>
+    </testcase>
+    <testcase name="ok" classname="sc" time="1.000" file="sc_test.go" line="12">
+      <properties>
+        <property name="scenario" value="sc"></property>
+        <property name="probe" value="ok"></property>
+        <property name="expectation" value="answers 200"></property>
+        <property name="labels" value="http"></property>
+        <property name="state" value="passed"></property>
+      </properties>
+    </testcase>
+    <testcase name="blocked" classname="sc" time="0.250" file="sc_test.go">
+      <properties>
+        <property name="scenario" value="sc"></property>
+        <property name="probe" value="blocked"></property>
+        <property name="state" value="failed"></property>
+        <property name="evidence" value="attempt 1"></property>
+      </properties>
+      <failure message="want 502" type="failed"><![CDATA[want 502
+got 200]]></failure>
+      <system-out><![CDATA[[[ATTACHMENT|e/1.json]]
+curl said hi]]></system-out>
+    </testcase>
+    <testcase name="later" classname="sc" time="0.000">
+      <properties>
+        <property name="scenario" value="sc"></property>
+        <property name="probe" value="later"></property>
+        <property name="state" value="skipped"></property>
+      </properties>
+      <skipped message="not selected"></skipped>
+    </testcase>
+  </testsuite>
+</testsuites>
+`
+	if got := rendered(t, WriteJUnit, &Run{Suites: []*Suite{s}}); got != want {
+		t.Errorf("JUnit document:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func junitOf(t *testing.T, run *Run) (JUnitTestSuites, string) {
+	t.Helper()
+	raw := rendered(t, WriteJUnit, run)
+	var doc JUnitTestSuites
+	if err := xml.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatalf("JUnit does not parse as XML: %v\n%s", err, firstRunes(raw, 2000))
 	}
 	if len(doc.Suites) != 1 {
 		t.Fatalf("%d testsuites", len(doc.Suites))
 	}
-	return doc, b.String()
+	return doc, raw
 }
 
-func props(ps []xProp) map[string][]string {
+// systemOut is a testcase's <system-out>, "" when it has none.
+func systemOut(c JUnitTestCase) string {
+	if c.SystemOut == nil {
+		return ""
+	}
+	return c.SystemOut.Text
+}
+
+func props(ps []JUnitProperty) map[string][]string {
 	m := map[string][]string{}
 	for _, p := range ps {
 		m[p.Name] = append(m[p.Name], p.Value)
@@ -78,7 +105,7 @@ func props(ps []xProp) map[string][]string {
 	return m
 }
 
-func checkCounts(t *testing.T, doc xSuites) {
+func checkCounts(t *testing.T, doc JUnitTestSuites) {
 	t.Helper()
 	s := doc.Suites[0]
 	var f, e, sk int
@@ -115,7 +142,7 @@ func TestJUnitSetupFailureIsAFailedTestcase(t *testing.T) {
 	if p["verdict"][0] != "setup failed" {
 		t.Errorf("verdict property %v", p["verdict"])
 	}
-	var setup *xCase
+	var setup *JUnitTestCase
 	for i := range s.Cases {
 		if s.Cases[i].Name == "[BeforeSuite] setup" {
 			setup = &s.Cases[i]
@@ -128,8 +155,8 @@ func TestJUnitSetupFailureIsAFailedTestcase(t *testing.T) {
 		!strings.Contains(setup.Failure.Body, "suite_test.go:") {
 		t.Errorf("setup failure: message %q body %q", setup.Failure.Message, firstRunes(setup.Failure.Body, 300))
 	}
-	if !strings.Contains(setup.SystemOut, "preflight") {
-		t.Errorf("setup output missing from system-out: %q", setup.SystemOut)
+	if !strings.Contains(systemOut(*setup), "preflight") {
+		t.Errorf("setup output missing from system-out: %q", systemOut(*setup))
 	}
 	if s.Failures != 1 || s.Skipped != len(s.Cases)-1 {
 		t.Errorf("failures %d skipped %d of %d", s.Failures, s.Skipped, len(s.Cases))
@@ -149,7 +176,7 @@ func TestJUnitPerTestProperties(t *testing.T) {
 	if p := props(s.Properties); len(p["timing:preflight"]) != 1 || p["timing:preflight"][0] != "1.2s" {
 		t.Errorf("timing properties: %v", p)
 	}
-	cases := map[string]xCase{}
+	cases := map[string]JUnitTestCase{}
 	for _, c := range s.Cases {
 		cases[c.Classname+"/"+c.Name] = c
 		if strings.HasPrefix(c.Name, "[") {
@@ -167,8 +194,8 @@ func TestJUnitPerTestProperties(t *testing.T) {
 	if ev := props(f.Properties)["evidence"]; len(ev) != 2 || !strings.Contains(ev[1], "attempt-2.json") {
 		t.Errorf("evidence properties %v", ev)
 	}
-	if !strings.Contains(f.SystemOut, "[[ATTACHMENT|_out/artifacts/scenarios/registry-only-blocks-unknown-host/http-gets-502/attempt-2.json]]") {
-		t.Errorf("system-out lacks the evidence attachment: %q", f.SystemOut)
+	if !strings.Contains(systemOut(f), "[[ATTACHMENT|_out/artifacts/scenarios/registry-only-blocks-unknown-host/http-gets-502/attempt-2.json]]") {
+		t.Errorf("system-out lacks the evidence attachment: %q", systemOut(f))
 	}
 	if to := cases["virtual-service-timeout-504/3s-timeout-answers-504"]; to.Failure == nil || to.Failure.Type != "timedout" || !strings.Contains(to.Failure.Body, "curl exit 28") {
 		t.Errorf("timed out probe: %+v", to.Failure)
@@ -219,8 +246,8 @@ func TestJUnitEscapes(t *testing.T) {
 	if c.Name != "p]]>" || c.Failure == nil || !strings.Contains(c.Failure.Body, "]]> then") || !strings.Contains(c.Failure.Body, "<b>\"x\" & 'y'</b>") {
 		t.Errorf("content did not round-trip: %+v", c)
 	}
-	if !strings.Contains(c.SystemOut, "[[ATTACHMENT|a&b/<c>.json]]") {
-		t.Errorf("system-out %q", c.SystemOut)
+	if !strings.Contains(systemOut(c), "[[ATTACHMENT|a&b/<c>.json]]") {
+		t.Errorf("system-out %q", systemOut(c))
 	}
 	if doc.Suites[0].Name != "s <&>" {
 		t.Errorf("suite name %q", doc.Suites[0].Name)

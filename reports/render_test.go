@@ -14,19 +14,11 @@ import (
 
 var testdataReports = []string{"mixed.json", "setup-fail.json", "dry.json", "dry-filtered.json", "dry-upgrade.json", "upgrade-mixed.json"}
 
-func markdownOf(t *testing.T, run *Run) string {
+// rendered is what write (WriteMarkdown, WriteHTML, WriteJUnit) makes of run.
+func rendered(t *testing.T, write func(*Run, io.Writer) error, run *Run) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteMarkdown(run, &b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
-func htmlOf(t *testing.T, run *Run) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := WriteHTML(run, &b); err != nil {
+	if err := write(run, &b); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -36,7 +28,7 @@ func TestMarkdownScenarioTable(t *testing.T) {
 	for _, name := range testdataReports {
 		t.Run(name, func(t *testing.T) {
 			run := loadMerged(t, name)
-			md := markdownOf(t, run)
+			md := rendered(t, WriteMarkdown, run)
 			header, cellsPerRow := "| Scenario | Result | Probes | Labels | Source |\n|---|---|---|---|---|\n", 5
 			if phases := run.Suites[0].Phases; len(phases) > 0 {
 				header = "| Scenario | Result |"
@@ -80,7 +72,7 @@ func TestMarkdownScenarioTable(t *testing.T) {
 }
 
 func TestMarkdownMixedDetails(t *testing.T) {
-	md := markdownOf(t, loadMerged(t, "mixed.json"))
+	md := rendered(t, WriteMarkdown, loadMerged(t, "mixed.json"))
 	for _, want := range []string{
 		"# Istio egress conformance — ❌ FAILED",
 		"| Istio | `1.31", // versions table
@@ -104,13 +96,13 @@ func TestMarkdownMixedDetails(t *testing.T) {
 }
 
 func TestMarkdownWithoutTimingsOrProperties(t *testing.T) {
-	md := markdownOf(t, load(t, "dry.json"))
+	md := rendered(t, WriteMarkdown, load(t, "dry.json"))
 	for _, want := range []string{"_No phase timings recorded in this report._", "A dry run records no suite properties", "> **Dry run.**"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q", want)
 		}
 	}
-	md = markdownOf(t, loadMerged(t, "setup-fail.json"))
+	md = rendered(t, WriteMarkdown, loadMerged(t, "setup-fail.json"))
 	if !strings.Contains(md, "> **Setup failed.** No scenario ran. BeforeSuite at egress/suite\\_test.go:") {
 		t.Errorf("no setup failure banner:\n%s", firstRunes(md, 600))
 	}
@@ -179,7 +171,7 @@ func TestHTMLWellFormedWithEveryScenario(t *testing.T) {
 	for _, name := range testdataReports {
 		t.Run(name, func(t *testing.T) {
 			run := loadMerged(t, name)
-			page := htmlOf(t, run)
+			page := rendered(t, WriteHTML, run)
 			if !strings.HasPrefix(page, "<!DOCTYPE html>") {
 				t.Error("no doctype")
 			}
@@ -219,7 +211,7 @@ func TestHTMLWellFormedWithEveryScenario(t *testing.T) {
 }
 
 func TestHTMLContent(t *testing.T) {
-	page := htmlOf(t, loadMerged(t, "mixed.json"))
+	page := rendered(t, WriteHTML, loadMerged(t, "mixed.json"))
 	for _, want := range []string{
 		`<span class="verdict failed" id="verdict">failed</span>`,
 		`<table class="kv" id="versions">`,
@@ -233,7 +225,7 @@ func TestHTMLContent(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	page = htmlOf(t, loadMerged(t, "setup-fail.json"))
+	page = rendered(t, WriteHTML, loadMerged(t, "setup-fail.json"))
 	if !strings.Contains(page, `<strong>Setup failed</strong>No scenario ran. BeforeSuite at egress/suite_test.go:`) {
 		t.Error("HTML lacks the setup failure banner")
 	}
@@ -245,7 +237,7 @@ func TestHTMLEscapes(t *testing.T) {
 		Message: "<img src=x onerror=alert(3)>", Evidence: []Evidence{{Text: "e; javascript:alert(4)", Path: "javascript:alert(4)"}}}
 	run.Suites[0].Specs = []*Spec{sp}
 	run.Suites[0].group()
-	page := htmlOf(t, run)
+	page := rendered(t, WriteHTML, run)
 	for _, bad := range []string{"<script>", "<img", `href="javascript:`} {
 		if strings.Contains(page, bad) {
 			t.Errorf("unescaped %q in the page", bad)

@@ -127,7 +127,7 @@ func TestLoadUpgradeOutcomes(t *testing.T) {
 
 func TestUpgradeRendering(t *testing.T) {
 	run := loadMerged(t, "upgrade-mixed.json")
-	md := markdownOf(t, run)
+	md := rendered(t, WriteMarkdown, run)
 	for _, want := range []string{
 		"Istio 1.30.0 → 1.31.1 (in-place upgrade)",
 		"## Upgrade phases",
@@ -154,7 +154,7 @@ func TestUpgradeRendering(t *testing.T) {
 		t.Error("no row for service-entry-http")
 	}
 
-	page := htmlOf(t, run)
+	page := rendered(t, WriteHTML, run)
 	for _, want := range []string{`<table id="phases">`, `<tr class="phase" data-phase="2">`, `<table class="matrix phased" id="scenarios">`,
 		`<td class="phase-cell" data-phase="phase 3">`, `<th title="phase 1: Istio 1.30.0">phase 1: Istio 1.30.0</th>`} {
 		if !strings.Contains(page, want) {
@@ -200,7 +200,7 @@ func TestPlainRunHasNoPhases(t *testing.T) {
 			t.Errorf("%s/%s: phase %q", sp.Scenario, sp.Probe, sp.Phase)
 		}
 	}
-	if md := markdownOf(t, run); strings.Contains(md, "Upgrade phases") || strings.Contains(md, "[phase") {
+	if md := rendered(t, WriteMarkdown, run); strings.Contains(md, "Upgrade phases") || strings.Contains(md, "[phase") {
 		t.Error("Markdown of a plain run mentions phases")
 	}
 	doc, _ := junitOf(t, run)
