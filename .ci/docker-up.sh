@@ -326,7 +326,7 @@ main() {
 	else
 		say "host has CAP_SYS_RESOURCE: no runtime wrapper needed"
 	fi
-	say "docker ready: server $(docker info --format '{{ .ServerVersion }}, default runtime {{ .DefaultRuntime }}') ($(since "$start"))"
+	say "docker ready: server $(docker info --format '{{ .ServerVersion }}, default runtime {{ .DefaultRuntime }}') ($(elapsed "$start"))"
 }
 
 main "$@"

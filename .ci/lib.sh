@@ -8,10 +8,8 @@ die() {
 	exit 1
 }
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
-
-# as_root and apt_install: the lab scripts' own (scripts/lab/lib.sh), which log through log().
+# now, elapsed, as_root and apt_install: the lab scripts' own (scripts/lab/lib.sh), which log
+# through log().
 log() { say "$@"; }
 # shellcheck source=../scripts/lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lab/lib.sh"

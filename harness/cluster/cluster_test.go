@@ -4,8 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -22,6 +20,7 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 
 	"github.com/egressconformance/iec/harness/dockerx"
+	"github.com/egressconformance/iec/harness/internal/testkit"
 )
 
 func TestDefaultConfigParsesAsKindConfig(t *testing.T) {
@@ -104,15 +103,7 @@ func TestParseConfig(t *testing.T) {
 		{"not yaml", "kind: [\n", []string{"not valid YAML", "EGRESS_KIND_CONFIG"}},
 	} {
 		_, err := parseConfig([]byte(c.raw))
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
-			}
-		}
+		testkit.ErrorMentions(t, c.name, err, c.want...)
 	}
 }
 
@@ -127,15 +118,6 @@ func TestValidateName(t *testing.T) {
 	}
 }
 
-func randSuffix(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
 func requireDocker(t *testing.T) {
 	t.Helper()
 	if err := dockerx.Ping(context.Background()); err != nil {
@@ -147,7 +129,7 @@ func TestPreflightMissingImage(t *testing.T) {
 	requireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	id := randSuffix(t)
+	id := testkit.Suffix(t)
 	img := "iec-test/no-such-node-image:v0.0.0-" + id
 	err := Preflight(ctx, Spec{Name: "iec-preflight-" + id, NodeImage: img})
 	if err == nil {
@@ -200,7 +182,7 @@ func fakeNode(t *testing.T, name string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	ref := "iec-test/cluster-empty:" + randSuffix(t)
+	ref := "iec-test/cluster-empty:" + testkit.Suffix(t)
 	var buf bytes.Buffer
 	if err := tar.NewWriter(&buf).Close(); err != nil {
 		t.Fatal(err)
@@ -236,7 +218,7 @@ func TestForeignClusterNameAndDelete(t *testing.T) {
 	t.Setenv("KUBECONFIG", kc)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	name := "iec-foreign-" + randSuffix(t)
+	name := "iec-foreign-" + testkit.Suffix(t)
 	fakeNode(t, name)
 
 	names, err := List(ctx)
@@ -288,7 +270,7 @@ func TestForeignClusterNameAndDelete(t *testing.T) {
 func TestDeleteUnknownCluster(t *testing.T) {
 	requireDocker(t)
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "kubeconfig"))
-	if err := Delete(context.Background(), "iec-never-existed-"+randSuffix(t)); err != nil {
+	if err := Delete(context.Background(), "iec-never-existed-"+testkit.Suffix(t)); err != nil {
 		t.Fatalf("Delete of a cluster that never existed: %v", err)
 	}
 }

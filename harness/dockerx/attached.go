@@ -24,10 +24,7 @@ func Output(ctx context.Context, id string) ([]byte, error) {
 	defer done()
 	r, err := c.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, unreachable(host, err)
-		}
-		return nil, fmt.Errorf("logs of container %s on %s: %s", short(id), host, oneLine(err))
+		return nil, callErr(ctx, host, err, "logs of container %s", short(id))
 	}
 	defer r.Close()
 	var out bytes.Buffer
@@ -47,10 +44,7 @@ func Exec(ctx context.Context, id string, cmd []string) (stdout, stderr []byte, 
 	defer done()
 	created, err := c.ExecCreate(ctx, id, client.ExecCreateOptions{Cmd: cmd, AttachStdout: true, AttachStderr: true})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, nil, 0, unreachable(host, err)
-		}
-		return nil, nil, 0, fmt.Errorf("exec %q in container %s on %s: %s", cmd, short(id), host, oneLine(err))
+		return nil, nil, 0, callErr(ctx, host, err, "exec %q in container %s", cmd, short(id))
 	}
 	att, err := c.ExecAttach(ctx, created.ID, client.ExecAttachOptions{})
 	if err != nil {

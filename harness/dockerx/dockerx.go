@@ -111,6 +111,25 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
+// callErr is the error of an engine call at host that failed with err: an *UnreachableError
+// when the engine was not reached, else what the call was doing (format and a) and the
+// engine's answer on one line.
+func callErr(ctx context.Context, host string, err error, format string, a ...any) error {
+	if isUnreachable(ctx, err) {
+		return unreachable(host, err)
+	}
+	return fmt.Errorf("%s on %s: %s", fmt.Sprintf(format, a...), host, oneLine(err))
+}
+
+// containerName is a listed container's name without the engine's leading "/", or its id
+// when it has none.
+func containerName(id string, names []string) string {
+	if len(names) > 0 {
+		return strings.TrimPrefix(names[0], "/")
+	}
+	return id
+}
+
 // Ping checks that the Docker engine answers. The error names the address tried and says how
 // to fix it.
 func Ping(ctx context.Context) error {
@@ -193,18 +212,11 @@ type named struct{ id, name string }
 func listContainers(ctx context.Context, c *client.Client, host, key, value string) ([]named, error) {
 	res, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(key, value)})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, unreachable(host, err)
-		}
-		return nil, fmt.Errorf("listing containers labelled %s=%s on %s: %s", key, value, host, oneLine(err))
+		return nil, callErr(ctx, host, err, "listing containers labelled %s=%s", key, value)
 	}
 	out := make([]named, 0, len(res.Items))
 	for _, it := range res.Items {
-		name := it.ID
-		if len(it.Names) > 0 {
-			name = strings.TrimPrefix(it.Names[0], "/")
-		}
-		out = append(out, named{id: it.ID, name: name})
+		out = append(out, named{id: it.ID, name: containerName(it.ID, it.Names)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out, nil
@@ -213,10 +225,7 @@ func listContainers(ctx context.Context, c *client.Client, host, key, value stri
 func listNetworks(ctx context.Context, c *client.Client, host, key, value string) ([]named, error) {
 	res, err := c.NetworkList(ctx, client.NetworkListOptions{Filters: labelFilter(key, value)})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, unreachable(host, err)
-		}
-		return nil, fmt.Errorf("listing networks labelled %s=%s on %s: %s", key, value, host, oneLine(err))
+		return nil, callErr(ctx, host, err, "listing networks labelled %s=%s", key, value)
 	}
 	out := make([]named, 0, len(res.Items))
 	for _, it := range res.Items {

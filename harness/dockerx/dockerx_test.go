@@ -4,8 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -16,6 +14,8 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+
+	"github.com/egressconformance/iec/harness/internal/testkit"
 )
 
 // requireDocker skips the test when no engine answers in the test's environment.
@@ -26,15 +26,6 @@ func requireDocker(t *testing.T) {
 	if err := Ping(ctx); err != nil {
 		t.Skipf("needs a running Docker engine: %v", err)
 	}
-}
-
-func randSuffix(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // importEmptyImage creates a zero-layer image from an empty tar (no registry needed) and
@@ -138,7 +129,7 @@ func TestMalformedDockerHost(t *testing.T) {
 
 func TestImagePresent(t *testing.T) {
 	requireDocker(t)
-	ref := "iec-test/dockerx-empty:" + randSuffix(t)
+	ref := "iec-test/dockerx-empty:" + testkit.Suffix(t)
 	importEmptyImage(t, ref)
 	ctx := context.Background()
 
@@ -146,7 +137,7 @@ func TestImagePresent(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("ImagePresent(%s) = %v, %v; want true, nil", ref, ok, err)
 	}
-	missing := "iec-test/does-not-exist:" + randSuffix(t)
+	missing := "iec-test/does-not-exist:" + testkit.Suffix(t)
 	ok, err = ImagePresent(ctx, missing)
 	if err != nil || ok {
 		t.Fatalf("ImagePresent(%s) = %v, %v; want false, nil", missing, ok, err)
@@ -163,7 +154,7 @@ func TestImagePresent(t *testing.T) {
 
 func TestListAndRemoveByLabel(t *testing.T) {
 	requireDocker(t)
-	id := randSuffix(t)
+	id := testkit.Suffix(t)
 	ref := "iec-test/dockerx-empty:" + id
 	importEmptyImage(t, ref)
 	const key = "egress-conformance/dockerx-test"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -35,24 +34,14 @@ func ListLabelled(ctx context.Context, key string) ([]Labelled, error) {
 	var out []Labelled
 	cs, err := c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: labelFilter(key, "")})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, unreachable(host, err)
-		}
-		return nil, fmt.Errorf("listing containers labelled %s on %s: %s", key, host, oneLine(err))
+		return nil, callErr(ctx, host, err, "listing containers labelled %s", key)
 	}
 	for _, it := range cs.Items {
-		name := it.ID
-		if len(it.Names) > 0 {
-			name = strings.TrimPrefix(it.Names[0], "/")
-		}
-		out = append(out, Labelled{Kind: "container", Name: name, ID: it.ID, Labels: it.Labels})
+		out = append(out, Labelled{Kind: "container", Name: containerName(it.ID, it.Names), ID: it.ID, Labels: it.Labels})
 	}
 	ns, err := c.NetworkList(ctx, client.NetworkListOptions{Filters: labelFilter(key, "")})
 	if err != nil {
-		if isUnreachable(ctx, err) {
-			return nil, unreachable(host, err)
-		}
-		return nil, fmt.Errorf("listing networks labelled %s on %s: %s", key, host, oneLine(err))
+		return nil, callErr(ctx, host, err, "listing networks labelled %s", key)
 	}
 	for _, it := range ns.Items {
 		out = append(out, Labelled{Kind: "network", Name: it.Name, ID: it.ID, Labels: it.Labels})

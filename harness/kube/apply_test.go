@@ -111,17 +111,25 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func TestApplyAndDeleteAgainstFakeAPIServer(t *testing.T) {
+// newFakeAPIClient starts a fakeAPI and returns it with a Client that polls it every poll, and
+// a context that bounds the test; all end with the test.
+func newFakeAPIClient(t *testing.T, poll time.Duration) (*fakeAPI, *Client, context.Context) {
+	t.Helper()
 	api := &fakeAPI{objects: map[string][]byte{}}
 	srv := httptest.NewServer(api)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	c, err := NewFromRest(&rest.Config{Host: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.PollInterval = 10 * time.Millisecond
+	c.PollInterval = poll
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
+	return api, c, ctx
+}
+
+func TestApplyAndDeleteAgainstFakeAPIServer(t *testing.T) {
+	api, c, ctx := newFakeAPIClient(t, 10*time.Millisecond)
 
 	const m = `apiVersion: v1
 kind: Namespace
@@ -210,16 +218,7 @@ spec:
 }
 
 func TestApplyWaitsForCRDInSameManifest(t *testing.T) {
-	api := &fakeAPI{objects: map[string][]byte{}}
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	c, err := NewFromRest(&rest.Config{Host: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.PollInterval = 50 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	api, c, ctx := newFakeAPIClient(t, 50*time.Millisecond)
 	const m = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/exec"
+
+	"github.com/egressconformance/iec/harness/internal/testkit"
 )
 
 func TestRender(t *testing.T) {
@@ -35,15 +37,7 @@ func TestRender(t *testing.T) {
 		{"bad syntax", "a: {{ .Name ", nil, []string{"not a valid Go template"}},
 	} {
 		_, err := Render([]byte(c.tmpl), c.data)
-		if err == nil {
-			t.Errorf("%s: no error", c.name)
-			continue
-		}
-		for _, w := range c.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", c.name, err, w)
-			}
-		}
+		testkit.ErrorMentions(t, c.name, err, c.want...)
 	}
 }
 

@@ -113,7 +113,7 @@ func tail(route bool) []slot {
 // JSON-encoded lines) are skipped and counted. A line that starts like an access log
 // line — "[" + RFC 3339 timestamp + "] " — but does not parse is an error.
 func ParseAccessLog(r io.Reader) (entries []AccessLogEntry, skipped int, err error) {
-	err = eachLine("access log", r, func(n int, line string) error {
+	err = eachLine("access log", r, func(line string) error {
 		ts, rest, ok := accessLogPrefix(line)
 		if !ok {
 			skipped++
@@ -121,7 +121,7 @@ func ParseAccessLog(r io.Reader) (entries []AccessLogEntry, skipped int, err err
 		}
 		e, perr := parseAccessLogLine(ts, rest)
 		if perr != nil {
-			return lineErr("access log", n, line, perr)
+			return perr
 		}
 		e.Raw = line
 		entries = append(entries, e)

@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -189,10 +188,7 @@ func TestParseAccessLogErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseAccessLog(%q) = %+v, want error", tt.line, entries)
 			}
-			var le *LineError
-			if !errors.As(err, &le) || le.Line != 2 {
-				t.Fatalf("error %v: want a *LineError for line 2", err)
-			}
+			wantLineError(t, err, 2)
 			if !strings.Contains(err.Error(), tt.wantInMsg) || !strings.Contains(err.Error(), "[2026-11-22T05:10:01.234Z]") {
 				t.Errorf("error %q should mention %q and quote the line", err, tt.wantInMsg)
 			}

@@ -57,13 +57,10 @@ var nonNumericHostKeys = map[string]bool{
 // attribute; any other line is an error.
 func ParseClusters(r io.Reader) (Clusters, error) {
 	cs := Clusters{}
-	err := eachLine("envoy clusters", r, func(n int, line string) error {
-		if strings.TrimSpace(line) == "" {
-			return nil
-		}
+	err := eachNonBlankLine("envoy clusters", r, func(line string) error {
 		p, err := splitClusterLine(line)
 		if err != nil {
-			return lineErr("envoy clusters", n, line, err)
+			return err
 		}
 		c := cs[p.cluster]
 		if c == nil {
@@ -76,8 +73,7 @@ func ParseClusters(r io.Reader) (Clusters, error) {
 		}
 		if !nonNumericHostKeys[p.key] {
 			if _, err := strconv.ParseUint(p.value, 10, 64); err != nil {
-				return lineErr("envoy clusters", n, line,
-					fmt.Errorf("host stat %q has non-numeric value %q", p.key, truncate(p.value)))
+				return fmt.Errorf("host stat %q has non-numeric value %q", p.key, truncate(p.value))
 			}
 		}
 		h := c.Hosts[p.host]

@@ -2,7 +2,7 @@ package parse
 
 import (
 	"bytes"
-	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -139,10 +139,10 @@ func TestParseClustersSplitting(t *testing.T) {
 }
 
 func TestParseClustersErrors(t *testing.T) {
-	tests := []struct {
-		name, in string
-		line     int
-	}{
+	testLineErrors(t, "ParseClusters", func(r io.Reader) (any, error) {
+		cs, err := ParseClusters(r)
+		return keys(cs), err
+	}, []lineErrorCase{
 		{"no separator", "c::added_via_api::true\nnot a clusters line\n", 2},
 		{"empty cluster name", "::added_via_api::true\n", 1},
 		{"non-numeric counter", "c::10.0.0.1:80::cx_total::many\n", 1},
@@ -151,22 +151,7 @@ func TestParseClustersErrors(t *testing.T) {
 		{"two-level attr missing value", "c::default_priority::max_connections\n", 1},
 		{"host without stat", "c::10.0.0.1:80::\n", 1},
 		{"json output", "{\n", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cs, err := ParseClusters(strings.NewReader(tt.in))
-			if err == nil {
-				t.Fatalf("ParseClusters(%q) = %v, want error", tt.in, keys(cs))
-			}
-			var le *LineError
-			if !errors.As(err, &le) || le.Line != tt.line {
-				t.Fatalf("error %v: want a *LineError for line %d", err, tt.line)
-			}
-			if !strings.Contains(err.Error(), strings.Split(tt.in, "\n")[tt.line-1]) {
-				t.Errorf("error %q does not quote the offending line", err)
-			}
-		})
-	}
+	})
 }
 
 func TestHostCounterSaturates(t *testing.T) {

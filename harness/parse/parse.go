@@ -59,10 +59,11 @@ func truncate(s string) string {
 	return s[:cut] + "…"
 }
 
-// eachLine calls fn for every line of r with its 1-based number. The line ending
-// ("\n" plus any "\r" before it) is removed; a final line without a newline is still passed.
-// Lines may be arbitrarily long. fn's error stops the walk and is returned as is.
-func eachLine(format string, r io.Reader, fn func(n int, line string) error) error {
+// eachLine calls fn for every line of r. The line ending ("\n" plus any "\r" before it) is
+// removed; a final line without a newline is still passed. Lines may be arbitrarily long.
+// fn's error stops the walk and is returned as the *LineError of that line (its 1-based
+// number and text), so fn says only what is wrong with the line.
+func eachLine(format string, r io.Reader, fn func(line string) error) error {
 	if r == nil {
 		return fmt.Errorf("parse %s: nil reader", format)
 	}
@@ -77,11 +78,22 @@ func eachLine(format string, r io.Reader, fn func(n int, line string) error) err
 		}
 		line = strings.TrimSuffix(line, "\n")
 		line = strings.TrimRight(line, "\r") // CRLF, or CRs doubled by a tty (kubectl exec -t)
-		if ferr := fn(n, line); ferr != nil {
-			return ferr
+		if ferr := fn(line); ferr != nil {
+			return lineErr(format, n, line, ferr)
 		}
 		if err != nil {
 			return nil
 		}
 	}
+}
+
+// eachNonBlankLine is eachLine for the formats in which a blank line (white space only) may
+// stand anywhere and means nothing.
+func eachNonBlankLine(format string, r io.Reader, fn func(line string) error) error {
+	return eachLine(format, r, func(line string) error {
+		if strings.TrimSpace(line) == "" {
+			return nil
+		}
+		return fn(line)
+	})
 }

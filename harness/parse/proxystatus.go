@@ -46,20 +46,17 @@ func ParseProxyStatus(r io.Reader) ([]ProxyStatus, []string, error) {
 	const format = "istioctl proxy-status"
 	var header, types []string
 	var rows []ProxyStatus
-	err := eachLine(format, r, func(n int, line string) error {
-		if strings.TrimSpace(line) == "" {
-			return nil
-		}
+	err := eachNonBlankLine(format, r, func(line string) error {
 		cells := cellSep.Split(strings.TrimSpace(line), -1)
 		if header == nil {
 			if len(cells) < 4 || cells[0] != "NAME" || cells[1] != "CLUSTER" || cells[len(cells)-2] != "ISTIOD" || cells[len(cells)-1] != "VERSION" {
-				return lineErr(format, n, line, errors.New("not the verbose header NAME CLUSTER <xDS types…> ISTIOD VERSION: run istioctl proxy-status with --verbosity 1"))
+				return errors.New("not the verbose header NAME CLUSTER <xDS types…> ISTIOD VERSION: run istioctl proxy-status with --verbosity 1")
 			}
 			header, types = cells, cells[2:len(cells)-2]
 			return nil
 		}
 		if len(cells) != len(header) {
-			return lineErr(format, n, line, fmt.Errorf("%d cells, the header has %d", len(cells), len(header)))
+			return fmt.Errorf("%d cells, the header has %d", len(cells), len(header))
 		}
 		p := ProxyStatus{Name: cells[0], Cluster: cells[1], Istiod: cells[len(cells)-2], Version: cells[len(cells)-1], Types: map[string]string{}}
 		for i, t := range types {

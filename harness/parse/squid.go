@@ -39,13 +39,10 @@ func (e SquidEntry) Start() time.Time { return e.Time.Add(-e.Elapsed) }
 // field) is rejoined with single spaces.
 func ParseSquidLog(r io.Reader) ([]SquidEntry, error) {
 	var out []SquidEntry
-	err := eachLine("squid log", r, func(n int, line string) error {
-		if strings.TrimSpace(line) == "" {
-			return nil
-		}
+	err := eachNonBlankLine("squid log", r, func(line string) error {
 		e, err := parseSquidLine(line)
 		if err != nil {
-			return lineErr("squid log", n, line, err)
+			return err
 		}
 		out = append(out, e)
 		return nil

@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -156,10 +155,7 @@ func TestParseSquidLogErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseSquidLog(%q) = %+v, want error", tt.line, entries)
 			}
-			var le *LineError
-			if !errors.As(err, &le) || le.Line != 3 {
-				t.Fatalf("error %v: want a *LineError for line 3", err)
-			}
+			wantLineError(t, err, 3)
 			if !strings.Contains(err.Error(), tt.wantInMsg) || !strings.Contains(err.Error(), tt.line[:20]) {
 				t.Errorf("error %q should mention %q and quote the line", err, tt.wantInMsg)
 			}

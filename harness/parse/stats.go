@@ -24,28 +24,24 @@ type Stats map[string]uint64
 // while numeric values never contain ": ".
 func ParseStats(r io.Reader) (Stats, error) {
 	s := Stats{}
-	err := eachLine("envoy stats", r, func(n int, line string) error {
-		if strings.TrimSpace(line) == "" {
-			return nil
-		}
+	err := eachNonBlankLine("envoy stats", r, func(line string) error {
 		if isTextReadout(line) {
 			return nil
 		}
 		i := strings.LastIndex(line, ": ")
 		if i < 0 {
-			return lineErr("envoy stats", n, line, errors.New(`no ": " separating name and value`))
+			return errors.New(`no ": " separating name and value`)
 		}
 		name, value := line[:i], line[i+2:]
 		if strings.TrimSpace(name) == "" {
-			return lineErr("envoy stats", n, line, errors.New("empty stat name"))
+			return errors.New("empty stat name")
 		}
 		if isHistogramValue(value) {
 			return nil
 		}
 		v, err := strconv.ParseUint(value, 10, 64)
 		if err != nil {
-			return lineErr("envoy stats", n, line,
-				fmt.Errorf("value %q is not an unsigned integer, a histogram or a text readout", truncate(value)))
+			return fmt.Errorf("value %q is not an unsigned integer, a histogram or a text readout", truncate(value))
 		}
 		s[name] = v
 		return nil

@@ -2,7 +2,7 @@ package parse
 
 import (
 	"bytes"
-	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -74,10 +74,7 @@ func TestParseStatsEdgeCases(t *testing.T) {
 }
 
 func TestParseStatsErrors(t *testing.T) {
-	tests := []struct {
-		name, in string
-		line     int
-	}{
+	testLineErrors(t, "ParseStats", func(r io.Reader) (any, error) { return ParseStats(r) }, []lineErrorCase{
 		{"no separator", "ok: 1\ngarbage line\n", 2},
 		{"negative", "gauge: -1\n", 1},
 		{"float", "ok: 1\n\nx: 1.5\n", 3},
@@ -85,22 +82,7 @@ func TestParseStatsErrors(t *testing.T) {
 		{"empty name", ": 4\n", 1},
 		{"prometheus format", "# TYPE envoy_server_live gauge\nenvoy_server_live 1\n", 1},
 		{"colon without space", "x:1\n", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseStats(strings.NewReader(tt.in))
-			if err == nil {
-				t.Fatalf("ParseStats(%q) = %v, want error", tt.in, s)
-			}
-			var le *LineError
-			if !errors.As(err, &le) || le.Line != tt.line {
-				t.Fatalf("error %v: want a *LineError for line %d", err, tt.line)
-			}
-			if !strings.Contains(err.Error(), strings.Split(tt.in, "\n")[tt.line-1]) {
-				t.Errorf("error %q does not quote the offending line", err)
-			}
-		})
-	}
+	})
 }
 
 func TestParseStatsNilReader(t *testing.T) {

@@ -110,18 +110,13 @@ func (ca *CA) IssueServer(commonName string, dnsNames []string, ips []net.IP, va
 			return nil, fmt.Errorf("%s: ips[%d] is not a valid IP address", what, i)
 		}
 	}
-	tmpl := &x509.Certificate{
+	return ca.issue(what, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: commonName},
 		DNSNames:    append([]string(nil), dnsNames...),
 		IPAddresses: append([]net.IP(nil), ips...),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	leaf, err := ca.issue(tmpl, validity)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return leaf, nil
+	}, validity)
 }
 
 // IssueClient issues a TLS client certificate (ExtKeyUsageClientAuth) with
@@ -131,16 +126,11 @@ func (ca *CA) IssueClient(commonName string, validity time.Duration) (*Leaf, err
 	if strings.TrimSpace(commonName) == "" {
 		return nil, fmt.Errorf("%s: common name is empty; the destination identifies the client by it", what)
 	}
-	tmpl := &x509.Certificate{
+	return ca.issue(what, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: commonName, Organization: []string{ClientOrganization}},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	leaf, err := ca.issue(tmpl, validity)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return leaf, nil
+	}, validity)
 }
 
 // Pool returns a new certificate pool holding only this CA.
@@ -167,7 +157,17 @@ func (l *Leaf) subject() string {
 	return l.Cert.Subject.String()
 }
 
-func (ca *CA) issue(tmpl *x509.Certificate, validity time.Duration) (*Leaf, error) {
+// issue signs tmpl as a leaf of ca; its errors begin with what (the exported call that
+// asked, with its arguments).
+func (ca *CA) issue(what string, tmpl *x509.Certificate, validity time.Duration) (*Leaf, error) {
+	leaf, err := ca.sign(tmpl, validity)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return leaf, nil
+}
+
+func (ca *CA) sign(tmpl *x509.Certificate, validity time.Duration) (*Leaf, error) {
 	if ca == nil || ca.Cert == nil || ca.Key == nil {
 		return nil, errors.New("CA is nil or incomplete; create it with pki.NewCA")
 	}

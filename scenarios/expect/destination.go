@@ -91,45 +91,25 @@ func DestinationHeader(name, value string) Expectation {
 
 // DestinationHost: the destination saw this Host header (template over Vars).
 func DestinationHost(host string) Expectation {
-	return check{name: "destination saw Host " + host, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		want, err := render(host, o)
-		if err != nil {
-			return err
-		}
-		recs, err := arrived(o)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if hostOnly(r.Host) != want {
-				return fmt.Errorf("saw Host %q", r.Host)
-			}
+	return check{name: "destination saw Host " + host, needs: destNeeds, fn: eachArrivedWants(host, func(r echo.Record, want string) error {
+		if hostOnly(r.Host) != want {
+			return fmt.Errorf("saw Host %q", r.Host)
 		}
 		return nil
-	}}
+	})}
 }
 
 // DestinationTLS: the destination saw the request over TLS with this SNI (template).
 func DestinationTLS(sni string) Expectation {
-	return check{name: "destination saw TLS with SNI " + sni, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		want, err := render(sni, o)
-		if err != nil {
-			return err
+	return check{name: "destination saw TLS with SNI " + sni, needs: destNeeds, fn: eachArrivedWants(sni, func(r echo.Record, want string) error {
+		if r.TLS == nil {
+			return fmt.Errorf("request arrived in plain HTTP on the %s listener", r.Listener)
 		}
-		recs, err := arrived(o)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if r.TLS == nil {
-				return fmt.Errorf("request arrived in plain HTTP on the %s listener", r.Listener)
-			}
-			if r.TLS.SNI != want {
-				return fmt.Errorf("SNI was %q", r.TLS.SNI)
-			}
+		if r.TLS.SNI != want {
+			return fmt.Errorf("SNI was %q", r.TLS.SNI)
 		}
 		return nil
-	}}
+	})}
 }
 
 // DestinationRole: the probe's request reached this echo container ("httpbin" or "secure")
@@ -185,16 +165,12 @@ func hostOnly(h string) string {
 // contains subject (e.g. the CN of the certificate the proxy was given).
 func DestinationClientCert(subject string) Expectation {
 	return check{name: "destination verified a client certificate of " + subject, needs: destNeeds, fn: func(o *fixtures.Observation) error {
-		recs, err := arrived(o)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
+		return everyArrived(o, func(r echo.Record) error {
 			if r.TLS == nil || !r.TLS.PeerVerified || !strings.Contains(r.TLS.PeerSubject, subject) {
 				return fmt.Errorf("the server saw %+v", r.TLS)
 			}
-		}
-		return nil
+			return nil
+		})
 	}}
 }
 
@@ -208,4 +184,31 @@ func arrived(o *fixtures.Observation) ([]echo.Record, error) {
 		return nil, fmt.Errorf("no request of probe %s reached the destination", o.ID)
 	}
 	return recs, nil
+}
+
+// eachArrivedWants is a check's fn: tmpl, rendered over the observation's Vars, is what judge
+// wants of every request of the probe that reached the destination (everyArrived).
+func eachArrivedWants(tmpl string, judge func(r echo.Record, want string) error) func(*fixtures.Observation) error {
+	return func(o *fixtures.Observation) error {
+		want, err := render(tmpl, o)
+		if err != nil {
+			return err
+		}
+		return everyArrived(o, func(r echo.Record) error { return judge(r, want) })
+	}
+}
+
+// everyArrived passes when judge passes every request of the probe that reached the
+// destination; it fails with judge's first complaint, or when none arrived (arrived).
+func everyArrived(o *fixtures.Observation, judge func(echo.Record) error) error {
+	recs, err := arrived(o)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := judge(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

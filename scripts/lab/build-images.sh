@@ -46,14 +46,23 @@ die() { printf '\nbuild-images: ERROR: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------------------------------------
 # The Dockerfiles. Their text is part of each image's input hash.
 
-squid_dockerfile() {
+# apt_layer PACKAGES: the start both Dockerfiles share, the base image and a RUN that installs
+# PACKAGES from Debian and keeps no package lists; each Dockerfile continues that RUN with its
+# own checks.
+apt_layer() {
 	cat <<EOF
 FROM ${BASE_TAG}
 RUN set -eux; \\
     apt-get update; \\
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${SQUID_PACKAGES}; \\
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $1; \\
     apt-get clean; \\
     rm -rf /var/lib/apt/lists/*; \\
+EOF
+}
+
+squid_dockerfile() {
+	apt_layer "$SQUID_PACKAGES"
+	cat <<EOF
     squid -v | grep -q 'Version 5\\.7'; \\
     install -d -o proxy -g proxy -m 0750 /var/log/squid /var/spool/squid; \\
     command -v cat
@@ -67,13 +76,8 @@ EOF
 }
 
 curl_dockerfile() {
+	apt_layer "$CURL_PACKAGES"
 	cat <<EOF
-FROM ${BASE_TAG}
-RUN set -eux; \\
-    apt-get update; \\
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${CURL_PACKAGES}; \\
-    apt-get clean; \\
-    rm -rf /var/lib/apt/lists/*; \\
     curl --version | grep -q '^curl 7\\.88\\.'
 CMD ["sleep", "infinity"]
 EOF
@@ -94,8 +98,6 @@ EOF
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 sha256() { sha256sum | cut -d' ' -f1; }
 

@@ -1,6 +1,10 @@
 # shellcheck shell=bash
-# Helpers shared by the lab's image scripts (sourced): root commands and Debian packages. The
-# sourcing script defines log and die.
+# Helpers shared by the lab's image scripts and .ci/ (sourced): step timing, root commands and
+# Debian packages. The sourcing script defines log and die.
+
+# now: the time, in seconds; elapsed START: the time since START (from now), as "12.3s".
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 # as_root CMD...: run a command as root, directly or through passwordless sudo.
 as_root() {
