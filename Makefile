@@ -9,6 +9,7 @@ GINKGO := $(GO) tool ginkgo
 # the directory it is in, as it runs a compiled one in its package): `go test -c -o` relinks it
 # only when its inputs changed, so e2e, e2e-lab, dry-run and the L3 runs share one link.
 SUITE_BIN := suites/egress/egress.test
+LINK_SUITE = $(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
 ARTIFACTS ?= _out/artifacts
 MANIFESTS_DIR ?= _out/manifests
 GINKGO_LABEL_FILTER ?=
@@ -16,8 +17,9 @@ GINKGO_FOCUS ?=
 # An execution count, not a duration: with a duration, Go 1.26's fuzz coordinator can report
 # "context deadline exceeded" as a failure at the deadline (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 50000x
-# The lab overrides (fixture images, node image, Istio hub/tag, istioctl) as shell variables.
-LAB_ENV = set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-env)"; set +a
+# The lab overrides (fixture images, node image, Istio hub/tag, istioctl), exported by the
+# file that holds them; `upgrade` after it gives those of an upgrade lab run.
+LAB_ENV = source scripts/lab/env.sh
 # Absolute, also when given relative: Ginkgo runs the suite binary in its package directory.
 export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS),$(ARTIFACTS)))
 
@@ -28,20 +30,6 @@ INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
 .PHONY: help e2e e2e-upgrade test clean scenarios manifests report report-diff dry-run images images-save images-load \
   lab-images lab-node-image e2e-lab e2e-upgrade-lab capture-fixtures \
   deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
-
-# PROCS is how many Ginkgo processes `make e2e` runs scenarios in: process 1 sets the world up
-# and hands it to the others; Serial scenarios run alone at the end (docs/testing.md).
-PROCS ?= 3
-
-# run_suite runs the compiled suite with Ginkgo and prints its verdict (e2e, e2e-upgrade):
-# $(1) is environment for the suite, $(2) Ginkgo's timeout, $(3) its processes. The verdict's
-# exit code wins; a suite that failed without a verdict keeps its own.
-define run_suite
-	rc=0; $(1) $(GINKGO) --timeout=$(2) --procs=$(3) --output-dir=$(EGRESS_ARTIFACTS) \
-	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
-	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
-	$(GO) run ./cmd/egress verdict $(EGRESS_ARTIFACTS)/ginkgo-report.json || exit $$?; exit $$rc
-endef
 
 ##@ Running the suite
 
@@ -57,9 +45,11 @@ help:
 ## every image before anything is created (preflight, which also clears an earlier run's
 ## outputs from the artifacts folder); then the Ginkgo suite, and its verdict in one line
 ## (egress verdict; make itself exits 2 on any failure).
+# PROCS is how many Ginkgo processes it runs scenarios in: process 1 sets the world up and
+# hands it to the others; Serial scenarios run alone at the end (docs/testing.md).
+PROCS ?= 3
 e2e: config-check images suite-bin
-	$(GO) run ./cmd/egress preflight
-	$(call run_suite,,2h,$(PROCS))
+	$(call run_suite,,2h,$(PROCS),$(EGRESS_ARTIFACTS))
 
 ## e2e-upgrade: upgrade gating: ISTIO_FROM verified, upgraded in place to ISTIO_TO, verified twice
 ## (docs/upgrade.md): install ISTIO_FROM and verify every scenario; upgrade the control
@@ -69,16 +59,16 @@ ISTIO_FROM ?=
 ISTIO_TO ?=
 UPGRADE_ENV = EGRESS_ISTIO_VERSION='$(ISTIO_FROM)' EGRESS_ISTIO_UPGRADE_TO='$(ISTIO_TO)'
 e2e-upgrade: upgrade-versions images suite-bin
-	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight
-	$(call run_suite,$(UPGRADE_ENV),4h,1)
+	$(call run_suite,$(UPGRADE_ENV),4h,1,$(EGRESS_ARTIFACTS))
 
 ## test: every verification layer this machine can run (L0 … L4, static checks)
 ## Installs what it needs (apt, go) and fails loudly when a layer's real component is missing.
 ## Images and the suite binary first; the layers with timing bands (L1 in unit, L2) run alone,
 ## so that nothing competes with their timing; then the kind cluster's chain (l3-kind, which
 ## includes the lab e2e run) beside the checks that have no timing band and need no cluster,
-## niced so that the cluster keeps the CPU it needs. The inner makes are told (-o) that the
-## images and the binary are done; -Otarget keeps each one's output together.
+## niced so that the cluster keeps the CPU it needs.
+# That second stage is a make of its own: -j2 runs the two chains side by side, -Otarget keeps
+# each target's output together, and -o tells it that the images and the binary are built.
 PREBUILT = -o lab-images -o images -o lab-node-image -o suite-bin
 test: deps lab-images images lab-node-image suite-bin vet unit l2
 	$(MAKE) --no-print-directory -j2 -Otarget $(PREBUILT) l3-kind checks-beside
@@ -157,13 +147,10 @@ lab-node-image: lab-images
 ## Every probe runs on live sidecars and gateways (pilot-agent + upstream Envoy). Then the
 ## report is checked: nothing failed, nothing skipped but for the lab's CNI, a live proxy
 ## judged, nothing of the run left (egress lab-check). `make test` runs it inside
-## `make l3-kind`, on the cluster the L3 flow keeps. (-o images: just built.)
+## `make l3-kind`, on the cluster the L3 flow keeps.
 LAB_ARTIFACTS ?= _out/lab
 e2e-lab: lab-node-image images
-	$(LAB_ENV); \
-	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
-	$(MAKE) --no-print-directory e2e -o images ARTIFACTS=$(LAB_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_ARTIFACTS))
-	$(GO) run ./cmd/egress lab-check $(LAB_ARTIFACTS)/ginkgo-report.json
+	$(call e2e_lab,,$(LAB_ARTIFACTS))
 
 ## e2e-upgrade-lab: make e2e-upgrade on the lab: Istio build A upgraded in place to build B
 ## Two builds of istio.io/istio (scripts/lab/node/versions.env: ISTIO_* and ISTIO_UPGRADE_*),
@@ -171,22 +158,26 @@ e2e-lab: lab-node-image images
 ## phases of docs/upgrade.md on live proxies, then lab-check, which also checks the phases and
 ## the version each proxy reports in them.
 LAB_UPGRADE_ARTIFACTS ?= _out/lab-upgrade
+# The releases are A's and B's tags, set by scripts/lab/env.sh upgrade and never empty: of
+# upgrade-versions, only the configuration check is needed.
+UPGRADE_LAB = $(call lab_settings,upgrade,$(LAB_UPGRADE_ARTIFACTS))
 e2e-upgrade-lab: lab-images images suite-bin
 	scripts/lab/node/build-node-image.sh --upgrade
-	set -a; source scripts/lab/images.env; eval "$$(scripts/lab/node/build-node-image.sh --print-upgrade-env)"; set +a; \
-	export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG TESTCONTAINERS_RYUK_DISABLED=true; \
-	$(MAKE) --no-print-directory e2e-upgrade -o images -o suite-bin ISTIO_FROM=$$EGRESS_ISTIO_VERSION ISTIO_TO=$$EGRESS_ISTIO_UPGRADE_TO \
-	  ARTIFACTS=$(LAB_UPGRADE_ARTIFACTS) EGRESS_ARTIFACTS=$(abspath $(LAB_UPGRADE_ARTIFACTS))
+	$(UPGRADE_LAB) $(GO) run ./cmd/egress preflight -config-only
+	$(call run_suite,$(UPGRADE_LAB),4h,1,$(abspath $(LAB_UPGRADE_ARTIFACTS)))
 	$(GO) run ./cmd/egress lab-check $(LAB_UPGRADE_ARTIFACTS)/ginkgo-report.json
 
 ## capture-fixtures: refresh the parser test data (harness/parse/testdata) from live proxies
-## make e2e-lab on a cluster of its own that it keeps, the evidence and the egress gateway's
+## e2e-lab's run on a cluster of its own that it keeps, the evidence and the egress gateway's
 ## admin output read back (egress capture-fixtures), then the cluster deleted. Review the diff.
 CAPTURE_CLUSTER ?= egress-capture
+# What starts each step of its e2e-lab run: the cluster to create and keep, and a trap that
+# deletes it if the step fails.
+CAPTURE_RUN = export EGRESS_CLUSTER_NAME=$(CAPTURE_CLUSTER) EGRESS_CLUSTER_KEEP=true; \
+  trap 'test $$? = 0 || { $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit 1; }' EXIT;
 capture-fixtures: lab-node-image images
 	rm -rf _out/capture
-	$(MAKE) --no-print-directory e2e-lab -o lab-node-image -o images LAB_ARTIFACTS=_out/capture \
-	  EGRESS_CLUSTER_NAME=$(CAPTURE_CLUSTER) EGRESS_CLUSTER_KEEP=true || { $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit 1; }
+	$(call e2e_lab,$(CAPTURE_RUN),_out/capture)
 	$(LAB_ENV); rc=0; $(GO) run ./cmd/egress capture-fixtures _out/capture harness/parse/testdata || rc=$$?; \
 	  $(GO) tool kind delete cluster --name $(CAPTURE_CLUSTER); exit $$rc
 
@@ -256,14 +247,14 @@ pristine: lab-images
 actionlint:
 	$(GO) tool actionlint
 
-# Steps of the targets above (INTERNAL_TARGETS).
+# Steps of the targets above (INTERNAL_TARGETS), then the recipes that the targets running
+# the suite share: they call them, rather than make again.
 
 suite-bin:
-	$(GO) test -c -tags e2e -o $(SUITE_BIN) ./suites/egress
+	$(LINK_SUITE)
 
 config-check:
-	@case '$(PROCS)' in ''|0*|*[!0-9]*) echo "PROCS=$(PROCS): not a number of Ginkgo processes: use a whole number from 1, e.g. make e2e PROCS=3 (docs/configuration.md)" >&2; exit 2;; esac
-	$(GO) run ./cmd/egress preflight -config-only
+	$(call check_settings,)
 
 upgrade-versions:
 	@if [ -z '$(ISTIO_FROM)' ] || [ -z '$(ISTIO_TO)' ]; then \
@@ -272,6 +263,48 @@ upgrade-versions:
 	fi
 	$(UPGRADE_ENV) $(GO) run ./cmd/egress preflight -config-only
 
+# The checks beside l3-kind in make test, one at a time and niced: a make of its own, as nice
+# applies to a command and its children, not to a list of targets.
 checks-beside:
 	nice -n 10 $(MAKE) --no-print-directory -j1 $(PREBUILT) \
 	  l3-istioctl fuzz browser dry-run scenarios manifests actionlint
+
+# check_settings, run_suite and e2e_lab take as $(1) the shell that starts each of their steps:
+# nothing (e2e), VAR=value assignments (e2e-upgrade's releases) or statements ending in ";"
+# (the lab's settings: lab_settings).
+
+# check_settings: config-check's steps: PROCS, then every setting (egress preflight -config-only).
+define check_settings
+	@$(1) case '$(PROCS)' in ''|0*|*[!0-9]*) echo "PROCS=$(PROCS): not a number of Ginkgo processes: use a whole number from 1, e.g. make e2e PROCS=3 (docs/configuration.md)" >&2; exit 2;; esac
+	$(1) $(GO) run ./cmd/egress preflight -config-only
+endef
+
+# run_suite: preflight (the Docker engine and every image, before anything is created; it also
+# clears an earlier run's outputs from the artifacts folder), then the compiled suite with
+# Ginkgo and its verdict. $(2) is Ginkgo's timeout, $(3) its processes, $(4) the artifacts
+# folder. The verdict's exit code wins; a suite that failed without a verdict keeps its own.
+define run_suite
+	$(1) $(GO) run ./cmd/egress preflight
+	rc=0; $(1) $(GINKGO) --timeout=$(2) --procs=$(3) --output-dir=$(4) \
+	  --json-report=ginkgo-report.json --junit-report=ginkgo-junit.xml \
+	  --label-filter='$(GINKGO_LABEL_FILTER)' --focus='$(GINKGO_FOCUS)' -v $(SUITE_BIN) || rc=$$?; \
+	$(GO) run ./cmd/egress verdict $(4)/ginkgo-report.json || exit $$?; exit $$rc
+endef
+
+# lab_settings: the statements that set a lab run's settings: the lab overrides ($(1): nothing,
+# or upgrade), the kind config's path made absolute (the suite runs in its package directory),
+# no Ryuk (testcontainers' reaper is an image from a registry: harness/container), and the
+# artifacts folder $(2).
+lab_settings = $(strip $(LAB_ENV) $(1)); export EGRESS_KIND_CONFIG=$$PWD/$$EGRESS_KIND_CONFIG \
+  TESTCONTAINERS_RYUK_DISABLED=true EGRESS_ARTIFACTS=$(abspath $(2));
+
+# e2e_lab: e2e-lab's run once the lab's images are built: make e2e's steps in the lab's settings
+# (the suite linked after the settings are checked), then lab-check on the report. $(1) is
+# what starts each step besides the lab's settings (capture-fixtures: its cluster); $(2) is the
+# artifacts folder.
+define e2e_lab
+	$(call check_settings,$(1) $(call lab_settings,,$(2)))
+	$(1) $(call lab_settings,,$(2)) $(LINK_SUITE)
+	$(call run_suite,$(1) $(call lab_settings,,$(2)),2h,$(PROCS),$(abspath $(2)))
+	$(1) $(GO) run ./cmd/egress lab-check $(2)/ginkgo-report.json
+endef

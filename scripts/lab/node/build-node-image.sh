@@ -88,8 +88,6 @@ die() {
 	exit 1
 }
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 sha256() { sha256sum | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------------------------------------
@@ -588,12 +586,19 @@ make_node_image() { # hash
 
 # ---------------------------------------------------------------------------------------------
 
+# print_env [upgrade]: the suite's lab overrides (node image, kind config, istioctl, Istio
+# hub/tag), or with upgrade those of an upgrade lab run, as scripts/lab/env.sh sets them for the
+# Makefile's lab targets; the fixture images (EGRESS_IMAGE_*) are build-images.sh's to print.
 print_env() {
-	printf 'EGRESS_KIND_NODE_IMAGE=%s\nEGRESS_KIND_CONFIG=%s\n' "$NODE_IMAGE" "${HERE#"$REPO"/}/kind-config.yaml"
-	# The lab's Istio: the locally built istioctl, istiod and proxy images; the proxy is
-	# upstream Envoy, so istiod must not emit Istio's own filters.
-	printf 'EGRESS_ISTIOCTL=%s\nEGRESS_ISTIO_VERSION=%s\nEGRESS_ISTIO_HUB=%s\nEGRESS_ISTIO_TAG=%s\nEGRESS_ISTIO_UPSTREAM_ENVOY=true\n' \
-		"$CACHE/bin/istio/istioctl" "$ISTIO_LAB_VERSION" "$ISTIO_LAB_HUB" "$ISTIO_LAB_TAG"
+	(
+		# What env.sh sets, not the caller's own settings: every EGRESS_* unset but the cache.
+		for v in "${!EGRESS_@}"; do [[ $v == EGRESS_LAB_CACHE ]] || unset "$v"; done
+		# shellcheck source=../env.sh
+		. "$REPO/scripts/lab/env.sh" "$@"
+		for v in "${!EGRESS_@}"; do
+			[[ $v == EGRESS_LAB_CACHE || $v == EGRESS_IMAGE_* ]] || printf '%s=%s\n' "$v" "${!v}"
+		done
+	)
 }
 
 # install_deps: what the build needs besides Docker (--deps runs only this): Go is the
@@ -612,7 +617,7 @@ main() {
 	--force) FORCE=1 ;;
 	--upgrade) UPGRADE=1 ;;
 	--print-env) print_env; exit 0 ;;
-	--print-upgrade-env) print_upgrade_env; exit 0 ;;
+	--print-upgrade-env) load_upgrade_versions; print_env upgrade; exit 0 ;;
 	--deps) install_deps; exit 0 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (try --help)" ;;
@@ -647,7 +652,7 @@ main() {
 	printf '\n%s: summary\n' "$TAG" >&2
 	printf '  %s\n' "${SUMMARY[@]}" >&2
 	log "done in $(elapsed "$total"): ${NODE_IMAGE} ($(docker image inspect -f '{{ .Size }}' "$NODE_IMAGE" | awk '{ printf "%.2f GB", $1 / 1e9 }'))"
-	if ((UPGRADE)); then print_upgrade_env; else print_env; fi
+	if ((UPGRADE)); then print_env upgrade; else print_env; fi
 }
 
 main "$@"

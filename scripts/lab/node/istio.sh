@@ -62,14 +62,3 @@ istio_upgrade_build() {
 	istio_build istio-upgrade "$MODS/istio-upgrade" "$ISTIO_UPGRADE_LAB_TAG" "$ISTIO_UPGRADE_COMMIT"
 	istio_images istio-upgrade "$ISTIO_UPGRADE_MODULE_VERSION" "$ISTIO_UPGRADE_LAB_TAG"
 }
-
-# print_upgrade_env: the suite's settings for an upgrade lab run: the lab overrides, with
-# istio.version build A's tag (an upgrade run reads each proxy's release from its image tag
-# and from what the proxy reports, both the tag; istio.tag must be unset in upgrade runs) and
-# istio.upgradeTo build B's, with B's istioctl.
-print_upgrade_env() {
-	load_upgrade_versions
-	print_env | sed '/^EGRESS_ISTIO_VERSION=/d; /^EGRESS_ISTIO_TAG=/d'
-	printf 'EGRESS_ISTIO_VERSION=%s\nEGRESS_ISTIO_UPGRADE_TO=%s\nEGRESS_ISTIO_UPGRADE_ISTIOCTL=%s\n' \
-		"$ISTIO_LAB_TAG" "$ISTIO_UPGRADE_LAB_TAG" "$CACHE/bin/istio-upgrade/istioctl"
-}
