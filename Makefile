@@ -29,7 +29,7 @@ export EGRESS_ARTIFACTS := $(abspath $(if $(EGRESS_ARTIFACTS),$(EGRESS_ARTIFACTS
 INTERNAL_TARGETS := suite-bin config-check upgrade-versions checks-beside
 .PHONY: help e2e e2e-upgrade test clean scenarios manifests report report-diff dry-run images images-save images-load \
   lab-images lab-node-image e2e-lab e2e-upgrade-lab capture-fixtures \
-  deps vet unit fuzz l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
+  deps vet unit fuzz recorded l2 l3 l3-kind l3-istioctl test-l3 browser pristine actionlint $(INTERNAL_TARGETS)
 
 ##@ Running the suite
 
@@ -187,15 +187,26 @@ capture-fixtures: lab-node-image images
 deps:
 	scripts/ensure-deps.sh
 
-## vet: go vet every file, whatever its layer's build tag
+## vet: go vet every file, whatever its layer's build tag, and the suites under suites/testdata
 vet:
 	$(GO) vet -tags e2e,l2,l3,browser ./...
+	$(GO) vet ./suites/testdata/recorded ./suites/testdata/script
 
 ## unit: L0 (parsers, config, expectations) and L1 (real Squid, go-httpbin, curl on 127.0.0.1)
 ## scripts/gotest.sh is `go test -count=1` from test binaries kept in _out/testbin (relinked
 ## only when their inputs change): every test runs every time, without ~20 s of linking.
 unit:
 	scripts/gotest.sh ./...
+
+## recorded: L0 for the scenario tree: its recordings made again, compared with the committed ones
+## suites/testdata/recorded runs the suite's real tree (suites/tree) on a scripted world into
+## _out/recorded; every spec must end as in reports/testdata (TestRecordedRunsMatchTheTree).
+## The recordings fail on purpose (scripted failures), so a run counts if it wrote its report.
+recorded:
+	rm -rf _out/recorded; mkdir -p _out/recorded
+	$(GINKGO) --json-report=$(abspath _out/recorded)/mixed.json ./suites/testdata/recorded > _out/recorded/mixed.log 2>&1 || test -s _out/recorded/mixed.json
+	RECORD=upgrade $(GINKGO) --json-report=$(abspath _out/recorded)/upgrade-mixed.json ./suites/testdata/recorded > _out/recorded/upgrade.log 2>&1 || test -s _out/recorded/upgrade-mixed.json
+	RECORDED_DIR=$(abspath _out/recorded) $(GO) test -count=1 -run '^TestRecordedRunsMatchTheTree$$' ./reports/
 
 ## fuzz: every parser's fuzz target for FUZZTIME executions
 fuzz:
@@ -267,7 +278,7 @@ upgrade-versions:
 # applies to a command and its children, not to a list of targets.
 checks-beside:
 	nice -n 10 $(MAKE) --no-print-directory -j1 $(PREBUILT) \
-	  l3-istioctl fuzz browser dry-run scenarios manifests actionlint
+	  l3-istioctl fuzz recorded browser dry-run scenarios manifests actionlint
 
 # check_settings, run_suite and e2e_lab take as $(1) the shell that starts each of their steps:
 # nothing (e2e), VAR=value assignments (e2e-upgrade's releases) or statements ending in ";"

@@ -8,7 +8,7 @@ import (
 )
 
 // dry-upgrade.json is the egress suite's upgrade tree (dry run) and upgrade-mixed.json the
-// same tree with scripted outcomes (suites/testdata/upgradesuite): every probe once per
+// same tree with scripted outcomes (suites/testdata/recorded): every probe once per
 // phase, the phase a dimension of its own.
 
 func TestLoadUpgradeTreeHasAPhasePerSpec(t *testing.T) {

@@ -19,10 +19,11 @@ import (
 	"github.com/egressconformance/iec/harness/artifacts"
 	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
+	"github.com/egressconformance/iec/suites/tree"
 )
 
 // Failure bundles (package bundle), under <artifacts>/bundles/ (a probe attempt's evidence
-// is elsewhere: evidence_test.go):
+// is elsewhere: suites/tree/evidence.go):
 //
 //   - a failed spec: <scenario>/<probe>/, collected by the top-level AfterEach below, which
 //     runs before the scenario's DeferCleanup closes its session, so the namespace, its pods
@@ -47,7 +48,7 @@ var _ = AfterEach(func(ctx SpecContext) {
 		return
 	}
 	if r.State.Is(types.SpecStateInterrupted | types.SpecStateAborted) {
-		record(entry.New(entry.BundleSkipped, "the run was "+r.State.String()+": no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
+		tree.Record(entry.New(entry.BundleSkipped, "the run was "+r.State.String()+": no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	leaf := r.LeafNodeText
@@ -84,7 +85,7 @@ func collectSetupBundle(message string) {
 		}
 	}()
 	if strings.Contains(message, context.Canceled.Error()) {
-		record(entry.New(entry.BundleSkipped, "setup was interrupted or timed out: no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
+		tree.Record(entry.New(entry.BundleSkipped, "setup was interrupted or timed out: no failure bundle"), ReportEntryVisibilityFailureOrVerbose)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bundleTimeout)
@@ -122,12 +123,12 @@ func bundleScope(containers []string, leaf string) (scenario, probe string) {
 func collectBundle(ctx context.Context, scope bundle.Scope) {
 	vis := ReportEntryVisibilityFailureOrVerbose
 	if world == nil {
-		record(entry.New(entry.BundleSkipped, "there is no world (setup failed before the cluster existed): nothing to collect"), vis)
+		tree.Record(entry.New(entry.BundleSkipped, "there is no world (setup failed before the cluster existed): nothing to collect"), vis)
 		return
 	}
 	dir, err := filepath.Abs(filepath.Join(cfg.ArtifactsDir, artifacts.Bundles))
 	if err != nil {
-		record(entry.New(entry.BundleSkipped, fmt.Sprintf("the bundles folder under %q: %v", cfg.ArtifactsDir, err)), vis)
+		tree.Record(entry.New(entry.BundleSkipped, fmt.Sprintf("the bundles folder under %q: %v", cfg.ArtifactsDir, err)), vis)
 		return
 	}
 	// The cap is the run's, across its parallel processes.
@@ -136,17 +137,17 @@ func collectBundle(ctx context.Context, scope bundle.Scope) {
 		if err != nil {
 			why = err.Error()
 		}
-		record(entry.New(entry.BundleSkipped, why), vis)
+		tree.Record(entry.New(entry.BundleSkipped, why), vis)
 		return
 	}
 	idx, err := bundle.Collect(ctx, world, scope, dir, bundle.DefaultCaps(cfg.BundleMaxBytes))
 	if err != nil {
-		record(entry.New(entry.BundleSkipped, err.Error()), vis)
+		tree.Record(entry.New(entry.BundleSkipped, err.Error()), vis)
 		return
 	}
 	GinkgoWriter.Printf("failure bundle %s: %d files, %d bytes, %d skipped, %d errors (see its README.txt)\n",
 		idx.Dir, len(idx.Files), idx.TotalBytes, len(idx.Skipped), len(idx.Errors))
-	record(entry.New(entry.Bundle, idx.Dir), vis)
+	tree.Record(entry.New(entry.Bundle, idx.Dir), vis)
 }
 
 // TestBundleScope is a plain Go test (go test -tags e2e -run TestBundleScope ./suites/egress

@@ -16,6 +16,7 @@ import (
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/reports"
 	"github.com/egressconformance/iec/reports/entry"
+	"github.com/egressconformance/iec/suites/tree"
 )
 
 // The sign-off artifacts: after every run (also a failed setup, a dry run or Ctrl-C) the
@@ -30,7 +31,7 @@ var _ = ReportAfterSuite("sign-off reports", func(report types.Report) {
 	// (written after this node) carries them for re-rendering.
 	for _, k := range sortedKeys(props) {
 		if !hasProperty(report, k) {
-			record(entry.Property(k, props[k]), ReportEntryVisibilityNever)
+			tree.Record(entry.Property(k, props[k]), ReportEntryVisibilityNever)
 		}
 	}
 	b, err := json.Marshal([]types.Report{report})
@@ -43,7 +44,7 @@ var _ = ReportAfterSuite("sign-off reports", func(report types.Report) {
 	Expect(err).NotTo(HaveOccurred(), "writing the sign-off reports")
 	input := filepath.Join(dir, "report.json")
 	Expect(os.WriteFile(input, b, 0o644)).To(Succeed(), "writing %s", input)
-	record(entry.New(entry.Reports, fmt.Sprintf("%v (input %s)", written, input)))
+	tree.Record(entry.New(entry.Reports, fmt.Sprintf("%v (input %s)", written, input)))
 })
 
 // reportsDir is the configured artifacts directory, or where it would be when the

@@ -4,7 +4,8 @@
 // once (cluster, Istio, outside world), turns every registered scenario into an ordered
 // container with one spec per probe, and tears everything down, also after Ctrl-C. With
 // istio.upgradeTo set it is an upgrade gate instead: the same containers in three phases
-// around an in-place control-plane upgrade (upgrade_test.go).
+// around an in-place control-plane upgrade. The tree itself is package suites/tree's; this
+// package gives it the live world (tree.Live).
 package egress
 
 import (
@@ -20,8 +21,8 @@ import (
 
 	"github.com/egressconformance/iec/fixtures"
 	"github.com/egressconformance/iec/harness/config"
-	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
+	"github.com/egressconformance/iec/suites/tree"
 )
 
 var (
@@ -47,17 +48,36 @@ func TestEgressConformance(t *testing.T) {
 		if suiteCfg.ParallelTotal > 1 {
 			t.Fatalf("an upgrade run (EGRESS_ISTIO_UPGRADE_TO=%s) goes through its phases in order on one cluster: run it without -p/--procs", loaded.Istio.UpgradeTo)
 		}
-		suiteCfg.Timeout = upgradeSuiteTimeout
-		buildUpgradeTree(loaded)
+		suiteCfg.Timeout = tree.UpgradeSuiteTimeout
+		up = tree.Upgrade(loaded, treeOptions())
 	case loadErr != nil && suiteCfg.DryRun && upgradeRequested():
 		t.Fatalf("the upgrade run's tree cannot be listed: %v", loadErr)
 	default:
 		if loadErr != nil && suiteCfg.DryRun {
 			fmt.Fprintf(os.Stderr, "egress: the configuration does not load, so this dry run lists the plain tree (a real run fails in its setup):\n%v\n", loadErr)
 		}
-		buildScenarioTree()
+		tree.Plain(treeOptions())
 	}
 	RunSpecs(t, "Istio egress conformance", suiteCfg, reporterCfg)
+}
+
+// up is the upgrade run's shared state (nil in a plain run).
+var up *tree.UpgradeRun
+
+// treeOptions give the tree the run's configuration and world once the setup (setUpWorld,
+// attachToWorld) has them; spec texts use the loaded configuration's mode (hermetic when
+// it does not load: such a run fails in its setup).
+func treeOptions() tree.Options {
+	mode := config.Hermetic
+	if loadErr == nil && loaded.Mode != "" {
+		mode = loaded.Mode
+	}
+	return tree.Options{
+		Mode:        mode,
+		ProbeBudget: tree.DefaultProbeBudget,
+		Config:      func() config.Config { return cfg },
+		World:       func() tree.World { return tree.Live(world) },
+	}
 }
 
 // The world is set up once, by Ginkgo process 1, and handed to the others when the suite runs
@@ -86,16 +106,11 @@ func setUpWorld(ctx SpecContext) []byte {
 	if up != nil {
 		// An upgrade run keeps the scenarios' sessions across its phases; registered after the
 		// teardown, so they are closed (and checked for leftovers) before it.
-		DeferCleanup(closeUpgradeSessions, NodeTimeout(30*time.Minute))
+		DeferCleanup(up.CloseSessions, NodeTimeout(30*time.Minute))
 	}
 	if world != nil {
 		// Recorded before the verdict, so a failed setup still reports how far it got.
-		for k, v := range world.Properties() {
-			record(entry.Property(k, v))
-		}
-		for _, t := range world.Timings {
-			record(entry.Timing(t.Phase, t.Took))
-		}
+		tree.RecordWorld(world.Properties(), world.Timings)
 	}
 	Expect(err).NotTo(HaveOccurred(), "setup")
 	checkNetworkPolicyAhead()
@@ -144,9 +159,4 @@ func upgradeRequested() bool {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "egress.istio.upgradeTo" })
 	return set
-}
-
-// record adds e to the running node's report; reports/entry is the contract its readers use.
-func record(e entry.Entry, args ...any) {
-	AddReportEntry(e.Name, append([]any{e.Value, Offset(1)}, args...)...)
 }

@@ -1,6 +1,4 @@
-//go:build e2e
-
-package egress
+package tree
 
 import (
 	"fmt"
@@ -9,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/egressconformance/iec/harness/config"
 	"github.com/egressconformance/iec/reports/entry"
 	"github.com/egressconformance/iec/scenarios"
 )
@@ -19,7 +18,7 @@ const maxAttemptFiles = 5
 // <artifacts>/scenarios/<scenario>/<probe>/attempt-<n>.json (in an upgrade run under
 // …/<probe>/phase-<n>/) and attaches the last one to the spec's report (JUnit properties and
 // the sign-off report read it from there).
-func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt int, r scenarios.Result) {
+func recordEvidence(cfg config.Config, sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt int, r scenarios.Result) {
 	if r.Observation == nil {
 		return
 	}
@@ -49,5 +48,5 @@ func recordEvidence(sc scenarios.Scenario, p scenarios.Probe, ph *phase, attempt
 	o := r.Observation
 	note := fmt.Sprintf("attempt %d: HTTP %03d, curl exit %d, %.2fs; %d sidecar and %d gateway log lines, %d squid lines",
 		attempt, o.Curl.HTTPCode, o.Curl.ExitCode, o.Elapsed().Seconds(), len(o.SidecarLog), len(o.GatewayLog), len(o.Squid))
-	record(entry.Attempt(note, path), ReportEntryVisibilityFailureOrVerbose)
+	Record(entry.Attempt(note, path), ReportEntryVisibilityFailureOrVerbose)
 }
