@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 
 	"github.com/egressconformance/iec/harness/dockerx"
+	"github.com/egressconformance/iec/harness/poll"
 )
 
 // Settings named in messages (see harness/config).
@@ -303,35 +304,36 @@ func waitReady(ctx context.Context, p *kindcluster.Provider, s Spec, kubeconfig 
 	}
 	logf(s.Log, "waiting ≤ %s for the nodes of %s to be Ready", s.WaitReady, s.Name)
 	start := time.Now()
-	deadline := start.Add(s.WaitReady)
 	last := "no answer yet"
-	for {
+	timedOut, err := poll.Until(ctx, s.WaitReady, readyPoll, func(ctx context.Context) (bool, error) {
 		var out bytes.Buffer
 		err := cp.CommandContext(ctx, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf", "get", "nodes",
 			"-o", readyJSONPath).SetStdout(&out).Run()
 		if err == nil {
 			last = strings.TrimSpace(out.String())
-			if NodesReady(last) {
-				logf(s.Log, "nodes of %s Ready after %s", s.Name, time.Since(start).Round(100*time.Millisecond))
-				return nil
-			}
-		} else if ctx.Err() == nil {
+			return NodesReady(last), nil
+		}
+		if ctx.Err() == nil {
 			last = "kubectl: " + kindMessage(err)
 		}
-		if ctx.Err() != nil {
-			logf(s.Log, "interrupted while waiting for the nodes of %s: deleting the cluster", s.Name)
-			return errors.Join(fmt.Errorf("waiting for kind cluster %s to be Ready: %w", s.Name, ctx.Err()), deleteCluster(p, s.Name, kubeconfig))
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the nodes of kind cluster %s are not Ready after %s (last: %s): look at `docker exec %s kubectl --kubeconfig=/etc/kubernetes/admin.conf describe nodes` and `docker exec %s journalctl -u kubelet`",
-				s.Name, s.WaitReady, last, cp.String(), cp.String())
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(500 * time.Millisecond):
-		}
+		return false, nil // not ready yet: kubectl answers once the API server is up
+	})
+	// The condition returns no error, so err is ctx's; a ctx that ended at the bound is an
+	// interruption too.
+	if err != nil || (timedOut && ctx.Err() != nil) {
+		logf(s.Log, "interrupted while waiting for the nodes of %s: deleting the cluster", s.Name)
+		return errors.Join(fmt.Errorf("waiting for kind cluster %s to be Ready: %w", s.Name, ctx.Err()), deleteCluster(p, s.Name, kubeconfig))
 	}
+	if timedOut {
+		return fmt.Errorf("the nodes of kind cluster %s are not Ready after %s (last: %s): look at `docker exec %s kubectl --kubeconfig=/etc/kubernetes/admin.conf describe nodes` and `docker exec %s journalctl -u kubelet`",
+			s.Name, s.WaitReady, last, cp.String(), cp.String())
+	}
+	logf(s.Log, "nodes of %s Ready after %s", s.Name, time.Since(start).Round(100*time.Millisecond))
+	return nil
 }
+
+// readyPoll is how often waitReady asks whether the nodes are Ready.
+const readyPoll = 500 * time.Millisecond
 
 // readyJSONPath prints "NAME=STATUS " per node, STATUS being its Ready condition's.
 const readyJSONPath = `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{" "}{end}`
