@@ -19,18 +19,7 @@ var OtherEnv = []string{
 // neither a setting nor OtherEnv names, with the closest known name: a misspelt variable is
 // refused rather than silently ignored (the run would test the default instead).
 func UnknownEnv(environ []string) []error {
-	known := map[string]bool{}
-	var names []string
-	renamed := map[string]string{}
-	for _, s := range Settings {
-		known[s.Env] = true
-		names = append(names, s.Env)
-		for _, a := range s.Aliases {
-			known[a.Env] = true
-			names = append(names, a.Env)
-			renamed[a.Env] = s.Env
-		}
-	}
+	known, names, renamed := nameIndex(func(n Names) string { return n.Env })
 	for _, n := range OtherEnv {
 		known[n] = true
 		names = append(names, n)

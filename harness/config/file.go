@@ -30,18 +30,7 @@ func fileLayer(path string) (layer, error) {
 	if len(doc.Content) > 0 {
 		errs = flattenNode(path, "", doc.Content[0], flat)
 	}
-	byKey := map[string]bool{}
-	var known []string
-	renamed := map[string]string{}
-	for _, s := range Settings {
-		byKey[s.Key] = true
-		known = append(known, s.Key)
-		for _, a := range s.Aliases {
-			byKey[a.Key] = true
-			known = append(known, a.Key)
-			renamed[a.Key] = s.Key
-		}
-	}
+	byKey, known, renamed := nameIndex(func(n Names) string { return n.Key })
 	keys := make([]string, 0, len(flat))
 	for k := range flat {
 		keys = append(keys, k)

@@ -29,6 +29,24 @@ type Names struct{ Key, Env, Flag string }
 
 func (s Setting) names() Names { return Names{Key: s.Key, Env: s.Env, Flag: s.Flag} }
 
+// nameIndex is every setting's name of one kind (pick: the key, the variable or the flag),
+// former names too: which are known, all of them in the settings' order (for suggestions),
+// and the current name of each former one.
+func nameIndex(pick func(Names) string) (known map[string]bool, names []string, renamed map[string]string) {
+	known, renamed = map[string]bool{}, map[string]string{}
+	for _, s := range Settings {
+		cur := pick(s.names())
+		known[cur] = true
+		names = append(names, cur)
+		for _, a := range s.Aliases {
+			known[pick(a)] = true
+			names = append(names, pick(a))
+			renamed[pick(a)] = cur
+		}
+	}
+	return known, names, renamed
+}
+
 // formerly adds a former name to s, given as the key and variable it had; its flag follows
 // from the key, as for every setting.
 func (s Setting) formerly(key, env string) Setting {
