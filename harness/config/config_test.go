@@ -84,6 +84,8 @@ func TestBadInputsNameTheSettingAndTheFix(t *testing.T) {
 		{"unknown mode", map[string]string{"EGRESS_MODE": "offline"}, []string{"EGRESS_MODE", `unknown mode "offline"`, "hermetic"}},
 		{"bad duration", map[string]string{"EGRESS_INTERVAL_PROPAGATION": "two minutes"}, []string{"EGRESS_INTERVAL_PROPAGATION", "not a duration", "90s"}},
 		{"bad boolean", map[string]string{"EGRESS_CLUSTER_REUSE": "yes please"}, []string{"EGRESS_CLUSTER_REUSE", "not a boolean"}},
+		{"bad whole number", map[string]string{"EGRESS_CONVERGE": "3.5"}, []string{"EGRESS_CONVERGE", `"3.5" is not a whole number`}},
+		{"bad byte count", map[string]string{"EGRESS_BUNDLE_MAX_BYTES": "8MiB"}, []string{"EGRESS_BUNDLE_MAX_BYTES", `"8MiB" is not a whole number`}},
 		{"malformed image", map[string]string{"EGRESS_IMAGE_SQUID": "Squid:Latest:Now"}, []string{"EGRESS_IMAGE_SQUID", "not an image reference", "[registry/]repository"}},
 		{"bad digest", map[string]string{"EGRESS_IMAGE_CURL": "curlimages/curl@sha256:abc"}, []string{"EGRESS_IMAGE_CURL", "not an image reference"}},
 		{"unreadable file", map[string]string{"EGRESS_CONFIG": filepath.Join(dir, "missing.yaml")}, []string{"missing.yaml", "cannot be read", "EGRESS_CONFIG"}},

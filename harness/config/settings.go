@@ -142,62 +142,44 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func str(key, env, help string, p func(*Config) *string) Setting {
+// typed makes the Setting of one field of type T: format writes the value as the file, the
+// environment and -egress.* flags spell it; parse reads it back, and a value it refuses is
+// reported as not being want.
+func typed[T any](key, env, help string, p func(*Config) *T, format func(T) string, parse func(string) (T, error), want string) Setting {
 	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
-		get: func(c *Config) string { return *p(c) },
-		set: func(c *Config, v string) error { *p(c) = v; return nil }}
+		get: func(c *Config) string { return format(*p(c)) },
+		set: func(c *Config, v string) error {
+			x, err := parse(v)
+			if err != nil {
+				return fmt.Errorf("%q is not %s", v, want)
+			}
+			*p(c) = x
+			return nil
+		}}
+}
+
+func str(key, env, help string, p func(*Config) *string) Setting {
+	same := func(v string) string { return v }
+	return typed(key, env, help, p, same, func(v string) (string, error) { return v, nil }, "a string")
 }
 
 func boolean(key, env, help string, p func(*Config) *bool) Setting {
-	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
-		get: func(c *Config) string { return strconv.FormatBool(*p(c)) },
-		set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a boolean: use true or false", v)
-			}
-			*p(c) = b
-			return nil
-		}}
+	return typed(key, env, help, p, strconv.FormatBool, strconv.ParseBool, "a boolean: use true or false")
 }
 
 func duration(key, env, help string, p func(*Config) *time.Duration) Setting {
-	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
-		get: func(c *Config) string { return p(c).String() },
-		set: func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a duration: use Go syntax such as 90s, 2m or 1m30s", v)
-			}
-			*p(c) = d
-			return nil
-		}}
+	return typed(key, env, help, p, time.Duration.String, time.ParseDuration,
+		"a duration: use Go syntax such as 90s, 2m or 1m30s")
 }
 
 func integer(key, env, help string, p func(*Config) *int) Setting {
-	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
-		get: func(c *Config) string { return strconv.Itoa(*p(c)) },
-		set: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number", v)
-			}
-			*p(c) = n
-			return nil
-		}}
+	return typed(key, env, help, p, strconv.Itoa, strconv.Atoi, "a whole number")
 }
 
 func integer64(key, env, help string, p func(*Config) *int64) Setting {
-	return Setting{Key: key, Env: env, Flag: "egress." + key, Help: help,
-		get: func(c *Config) string { return strconv.FormatInt(*p(c), 10) },
-		set: func(c *Config, v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%q is not a whole number", v)
-			}
-			*p(c) = n
-			return nil
-		}}
+	format := func(n int64) string { return strconv.FormatInt(n, 10) }
+	parse := func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
+	return typed(key, env, help, p, format, parse, "a whole number")
 }
 
 // Settings lists every setting in the order docs/configuration.md shows them.
