@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -44,12 +45,14 @@ func TestRecordedRunsMatchTheTree(t *testing.T) {
 	}
 }
 
-// outcomes are a run's specs by phase, scenario, node and probe: state and first message line.
+// outcomes are a run's specs by phase, scenario, node and probe: state and first message line,
+// with Gomega's measured time taken out (withoutElapsed).
 func outcomes(r *Run) map[string]string {
 	out := map[string]string{}
 	for _, s := range r.Suites {
 		for _, sp := range s.Specs {
 			msg, _, _ := strings.Cut(sp.Message, "\n")
+			msg = withoutElapsed(msg)
 			out[fmt.Sprintf("%s | %s | %s %s", sp.Phase, sp.Scenario, sp.NodeType, sp.Probe)] = string(sp.State) + ": " + msg
 		}
 	}
@@ -68,4 +71,29 @@ func sortedUnion(a, b map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// gomegaElapsed is the time an Eventually or Consistently ran, as Gomega words its failure
+// ("Failed after 0.021s.", "Timed out after 1.002s."): measured, so it differs from one
+// recording to the next by a millisecond or two.
+var gomegaElapsed = regexp.MustCompile(`^(Failed|Timed out) after \d+\.\d{3}s\.`)
+
+// withoutElapsed replaces Gomega's measured time in a failure's first line by "…s", so that
+// recordings compare on what failed, not on how long the attempts took.
+func withoutElapsed(line string) string {
+	return gomegaElapsed.ReplaceAllString(line, "$1 after …s.")
+}
+
+func TestWithoutElapsedTakesOutOnlyGomegasTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"Failed after 0.021s.":                         "Failed after …s.",
+		"Failed after 0.000s.":                         "Failed after …s.",
+		"Timed out after 12.345s.":                     "Timed out after …s.",
+		"curl exit 28 (operation timed out) after 20s": "curl exit 28 (operation timed out) after 20s",
+		"want HTTP 502, got HTTP 200 after 0.021s.":    "want HTTP 502, got HTTP 200 after 0.021s.",
+	} {
+		if got := withoutElapsed(in); got != want {
+			t.Errorf("withoutElapsed(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
