@@ -8,8 +8,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"os/exec"
 	"strings"
@@ -24,13 +22,12 @@ import (
 	"github.com/egressconformance/iec/harness/dockerx"
 	"github.com/egressconformance/iec/harness/lease"
 	"github.com/egressconformance/iec/internal/childproc"
+	"github.com/egressconformance/iec/internal/testkit"
 )
 
 func newRun(t *testing.T) (runID, net string) {
 	t.Helper()
-	b := make([]byte, 3)
-	rand.Read(b)
-	runID = "lc-" + hex.EncodeToString(b)
+	runID = "lc-" + testkit.Suffix(t)
 	nw, err := network.New(context.Background(), network.WithLabels(map[string]string{container.RunLabel: runID}))
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 
 	"github.com/egressconformance/iec/harness/dockerx"
-	"github.com/egressconformance/iec/harness/internal/testkit"
+	"github.com/egressconformance/iec/internal/testkit"
 )
 
 func TestDefaultConfigParsesAsKindConfig(t *testing.T) {

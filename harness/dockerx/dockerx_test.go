@@ -15,7 +15,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
-	"github.com/egressconformance/iec/harness/internal/testkit"
+	"github.com/egressconformance/iec/internal/testkit"
 )
 
 // requireDocker skips the test when no engine answers in the test's environment.

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/exec"
 
-	"github.com/egressconformance/iec/harness/internal/testkit"
+	"github.com/egressconformance/iec/internal/testkit"
 )
 
 func TestRender(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package testkit holds the small test helpers that the tests of several harness packages
-// share. It imports no harness package, so that any of them can use it in its own tests.
+// Package testkit holds the small test helpers that the tests of several packages share. It
+// imports no package of the module, so that any of them can use it in its own tests.
 package testkit
 
 import (
